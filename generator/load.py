@@ -1,0 +1,308 @@
+"""Stage 1, load: find article files in the content folders and read them.
+
+Formats: ``.txt`` (scraped text), ``.md`` (Markdown with optional YAML front
+matter), ``.html``/``.htm`` (saved pages), ``.jsonl`` (one article per line).
+Metadata for files that cannot carry front matter comes from a sidecar: a
+``manifest.json`` in the folder (``{"files": {"name.txt": {...}}}``) or a
+``<file name>.json`` beside the file.
+
+Bad input never stops the build: each unreadable file becomes a
+:class:`~generator.model.Problem` naming the file and the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import yaml
+
+from .model import Document, Page, Problem
+from .text import slugify
+
+ARTICLE_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
+                    ".jsonl": "jsonl"}
+MANIFEST_NAME = "manifest.json"
+MAX_BYTES = 5 * 1024 * 1024
+"""Files this large (5 MiB) or larger are reported and skipped."""
+
+KNOWN_FIELDS = ("title", "outlet", "url", "published", "author", "language", "story")
+ALIASES = {"source": "outlet", "date": "published", "link": "url", "headline": "title",
+           "byline": "author", "lang": "language"}
+_FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+@dataclass
+class Loaded:
+    """Output of the load stage: the documents read and the problems met."""
+
+    documents: list[Document] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class ContentError(Exception):
+    """A content folder that cannot be read at all (missing, not a folder)."""
+
+
+def discover(folder: Path) -> list[Path]:
+    """Article files below ``folder``, sorted by path, hidden files and sidecars skipped."""
+    found: list[Path] = []
+    for path in folder.rglob("*"):
+        rel = path.relative_to(folder)
+        if any(part.startswith((".", "_")) for part in rel.parts):
+            continue
+        if path.is_file() and path.suffix.lower() in ARTICLE_SUFFIXES:
+            found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def load(folders: Iterable[tuple[str, Path]]) -> Loaded:
+    """Read every article file of the given ``(name as configured, path)`` folders."""
+    result = Loaded()
+    seen_ids: set[str] = set()
+    for name, folder in folders:
+        if not folder.is_dir():
+            raise ContentError(f"{name}: content folder not found" if not folder.exists()
+                               else f"{name}: not a folder")
+        manifest, manifest_problem = _read_manifest(folder, name)
+        if manifest_problem:
+            result.problems.append(manifest_problem)
+        for path in discover(folder):
+            rel = path.relative_to(folder).as_posix()
+            display = f"{name.rstrip('/')}/{rel}"
+            docs, problems = read_file(path, rel, name, display, manifest.get(rel, {}))
+            result.problems.extend(problems)
+            for doc in docs:
+                doc.id = _unique_id(doc.id, seen_ids)
+                result.documents.append(doc)
+    return result
+
+
+def _unique_id(base: str, seen: set[str]) -> str:
+    candidate, n = base, 2
+    while candidate in seen:
+        candidate = f"{base}-{n}"
+        n += 1
+    seen.add(candidate)
+    return candidate
+
+
+def article_id(rel_path: str) -> str:
+    """Stable id from the path relative to its content folder (extension dropped)."""
+    stem = rel_path.rsplit(".", 1)[0] if "." in rel_path.rsplit("/", 1)[-1] else rel_path
+    return slugify(stem.replace("/", "-"), max_length=80) or "article"
+
+
+def _read_manifest(folder: Path, name: str) -> tuple[dict[str, dict[str, Any]], Problem | None]:
+    path = folder / MANIFEST_NAME
+    if not path.is_file():
+        return {}, None
+    display = f"{name.rstrip('/')}/{MANIFEST_NAME}"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return {}, Problem(display, f"manifest is not valid JSON ({exc}); its metadata is ignored")
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict) or not all(isinstance(v, dict) for v in files.values()):
+        return {}, Problem(display, 'manifest must be {"files": {"name": {...}}}; ignored')
+    return {str(k): dict(v) for k, v in files.items()}, None
+
+
+def decode(raw: bytes) -> tuple[str | None, str | None]:
+    """Decode file bytes: ``(text, None)`` or ``(None, reason)``.
+
+    UTF-8 (with or without BOM) first; otherwise the encoding is detected with
+    charset-normalizer. Binary data (NUL bytes, undecodable) is refused.
+    """
+    if b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, "binary file (contains NUL bytes), not text"
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is None:
+        return None, "not text in any known encoding"
+    return str(best), f"not UTF-8; decoded as {best.encoding}"
+
+
+def read_file(path: Path, rel: str, folder: str, display: str,
+              sidecar: dict[str, Any]) -> tuple[list[Document], list[Problem]]:
+    """Read one article file into documents (several for ``.jsonl``)."""
+    fmt = cast(Literal["txt", "md", "html", "jsonl"], ARTICLE_SUFFIXES[path.suffix.lower()])
+    try:
+        size = path.stat().st_size
+        if size >= MAX_BYTES:
+            return [], [Problem(display, f"file too large ({size / 1048576:.1f} MiB; the limit "
+                                         f"is {MAX_BYTES // 1048576} MiB), skipped")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [], [Problem(display, f"cannot read file ({exc.strerror})")]
+    if not raw.strip():
+        return [], [Problem(display, "empty file")]
+    text, note = decode(raw)
+    if text is None:
+        return [], [Problem(display, note or "cannot decode")]
+    problems = [Problem(display, note, "warning")] if note else []
+    own_sidecar, sidecar_problem = _file_sidecar(path, display)
+    if sidecar_problem:
+        problems.append(sidecar_problem)
+    meta_in: dict[str, Any] = {**sidecar, **own_sidecar}
+    sidecar_origin = "sidecar" if meta_in else ""
+    if fmt == "jsonl":
+        docs, more = _read_jsonl(text, rel, folder, display)
+        return docs, problems + more
+    doc = Document(id=article_id(rel), path=rel, folder=folder, format=fmt, body=text,
+                   body_format="markdown" if fmt == "md" else "html" if fmt == "html" else "text")
+    if meta_in:
+        _apply_metadata(doc, meta_in, sidecar_origin, display)
+    if fmt == "md":
+        front, body, problem = split_front_matter(text)
+        if problem:
+            problems.append(Problem(display, problem))
+            return [], problems
+        doc.body = body
+        if front:
+            _apply_metadata(doc, front, "front matter", display)
+    doc.problems.extend(problems)
+    return [doc], []
+
+
+def _file_sidecar(path: Path, display: str) -> tuple[dict[str, Any], Problem | None]:
+    side = path.with_name(path.name + ".json")
+    if not side.is_file():
+        return {}, None
+    try:
+        data = json.loads(side.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return {}, Problem(display, f"sidecar {side.name} is not valid JSON ({exc}); ignored",
+                           "warning")
+    if not isinstance(data, dict):
+        return {}, Problem(display, f"sidecar {side.name} must be a JSON object; ignored",
+                           "warning")
+    return data, None
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str, str | None]:
+    """``(front matter, body, problem)`` of a Markdown file."""
+    if not text.startswith("---"):
+        return {}, text, None
+    match = _FRONT_MATTER_RE.match(text)
+    if not match:
+        return {}, text, "front matter starts with '---' but has no closing '---' line"
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        return {}, text, f"malformed front matter{where}: {getattr(exc, 'problem', exc)}"
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return {}, text, "front matter must be a mapping of 'key: value' lines"
+    return data, text[match.end():], None
+
+
+def _apply_metadata(doc: Document, data: dict[str, Any], origin: str, display: str) -> None:
+    for key, value in data.items():
+        name = ALIASES.get(str(key).lower(), str(key).lower())
+        if name not in KNOWN_FIELDS:
+            if name not in ("text", "html", "id", "path"):
+                doc.problems.append(Problem(display, f"unknown metadata key '{key}' ({origin}); "
+                                                     "ignored", "warning"))
+            continue
+        if value is None or value == "":
+            continue
+        if name == "published":
+            iso = normalize_date(value)
+            if iso is None:
+                doc.problems.append(Problem(display, f"'{key}' is not an ISO 8601 date: "
+                                                     f"{value!r}; ignored", "warning"))
+                continue
+            value = iso
+        elif not isinstance(value, str | int | float):
+            doc.problems.append(Problem(display, f"'{key}' must be text; ignored", "warning"))
+            continue
+        doc.metadata[name] = str(value).strip()
+        doc.origin[name] = origin
+
+
+def normalize_date(value: Any) -> str | None:
+    """ISO 8601 text for a date or date-time value (YAML may give date objects)."""
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text).isoformat()
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        return None
+
+
+def _read_jsonl(text: str, rel: str, folder: str, display: str) -> tuple[list[Document],
+                                                                          list[Problem]]:
+    docs: list[Document] = []
+    problems: list[Problem] = []
+    base = article_id(rel)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{display}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(Problem(where, f"invalid JSON ({exc.msg})"))
+            continue
+        if not isinstance(record, dict):
+            problems.append(Problem(where, "line is not a JSON object"))
+            continue
+        body, body_format = record.get("text"), "text"
+        if not isinstance(body, str) or not body.strip():
+            body, body_format = record.get("html"), "html"
+        if not isinstance(body, str) or not body.strip():
+            problems.append(Problem(where, "no 'text' or 'html' field"))
+            continue
+        doc = Document(id=f"{base}-{number}", path=f"{rel}#{number}", folder=folder,
+                       format="jsonl", body=body,
+                       body_format=cast(Literal["text", "html"], body_format))
+        _apply_metadata(doc, record, "json line", where)
+        docs.append(doc)
+    return docs, problems
+
+
+def load_pages(folder: Path, name: str) -> tuple[list[Page], list[Problem]]:
+    """Markdown pages (``about.md`` -> ``/about/``) of the pages folder, if it exists."""
+    pages: list[Page] = []
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return pages, problems
+    for path in sorted(folder.glob("*.md")):
+        display = f"{name.rstrip('/')}/{path.name}"
+        text, note = decode(path.read_bytes())
+        if text is None:
+            problems.append(Problem(display, note or "cannot decode"))
+            continue
+        front, body, problem = split_front_matter(text)
+        if problem:
+            problems.append(Problem(display, problem))
+            continue
+        slug = slugify(str(front.get("slug") or path.stem))
+        if not slug:
+            problems.append(Problem(display, "page name gives an empty URL slug"))
+            continue
+        title = str(front.get("title") or path.stem.replace("-", " ").title())
+        pages.append(Page(slug=slug, title=title, markdown=body, source=display))
+    return pages, problems

@@ -1,0 +1,83 @@
+"""Text helpers shared by the stages: sentences, words, slugs, hashes.
+
+Sentence splitting uses pysbd, whose rules ship with the package: nothing is
+downloaded at run time (sumy's default NLTK punkt tokenizer would need data).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from functools import lru_cache
+
+import pysbd
+
+# ISO 639-1 codes pysbd knows, by the language names sumy uses.
+PYSBD_LANGUAGES = {
+    "english": "en", "german": "de", "french": "fr", "spanish": "es", "italian": "it",
+    "dutch": "nl", "russian": "ru", "polish": "pl", "greek": "el", "danish": "da",
+    "japanese": "ja", "chinese": "zh", "arabic": "ar", "armenian": "hy", "hindi": "hi",
+    "persian": "fa", "urdu": "ur", "amharic": "am", "burmese": "my", "kazakh": "kk",
+    "marathi": "mr", "bulgarian": "bg", "slovak": "sk",
+}
+
+_WORD_RE = re.compile(r"[^\W_](?:[^\W_]|['’\-.](?=[^\W_]))*", re.UNICODE)
+_SPACE_RE = re.compile(r"\s+")
+
+
+def language_code(language: str) -> str:
+    """pysbd's code for a language name or code (English when unknown)."""
+    lang = language.lower()
+    if lang in PYSBD_LANGUAGES.values():
+        return lang
+    return PYSBD_LANGUAGES.get(lang, "en")
+
+
+@lru_cache(maxsize=32)
+def _segmenter(code: str) -> pysbd.Segmenter:
+    return pysbd.Segmenter(language=code, clean=False, char_span=False)
+
+
+@lru_cache(maxsize=65536)
+def _split(paragraph: str, code: str) -> tuple[str, ...]:
+    pieces = _segmenter(code).segment(paragraph)
+    out = [normalize_space(p) for p in pieces]
+    return tuple(p for p in out if p)
+
+
+def split_sentences(paragraph: str, language: str = "english") -> list[str]:
+    """Split one paragraph into sentences (verbatim, whitespace normalised)."""
+    paragraph = normalize_space(paragraph)
+    if not paragraph:
+        return []
+    return list(_split(paragraph, language_code(language)))
+
+
+def normalize_space(text: str) -> str:
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def words(text: str) -> list[str]:
+    """Word tokens of ``text`` (letters and digits, inner apostrophes/hyphens kept)."""
+    return _WORD_RE.findall(text)
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form of ``text`` for comparisons."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.replace("’", "'").lower()
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    """A URL-safe ASCII slug: lower case, words joined by hyphens."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    return slug
+
+
+def short_hash(text: str, length: int = 8) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]

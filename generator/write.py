@@ -1,0 +1,80 @@
+"""Stage 7, write: publish the rendered files, all or nothing.
+
+The site is written into a fresh temporary folder beside the output folder and
+swapped in only when complete, so a failed build never leaves a half-written
+site and files from earlier builds never survive. Every path is checked to stay
+inside the output folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path, PurePosixPath
+
+
+class OutputError(Exception):
+    """The output folder cannot be used (unsafe, unwritable)."""
+
+
+def check_output(output: Path, protected: Iterable[Path]) -> None:
+    """Refuse an output folder whose replacement would delete the user's own files."""
+    out = output.resolve()
+    for path in protected:
+        p = path.resolve()
+        if out == p or out in p.parents:
+            raise OutputError(f"{output}: the output folder would contain {path}; "
+                              "choose a folder of its own (it is replaced on every build)")
+    if out == Path(out.anchor) or out == Path.home().resolve():
+        raise OutputError(f"{output}: refusing to replace this folder")
+
+
+def safe_relpath(rel: str) -> PurePosixPath:
+    path = PurePosixPath(rel)
+    if path.is_absolute() or ".." in path.parts or not path.parts or "\\" in rel:
+        raise OutputError(f"refusing to write outside the output folder: {rel!r}")
+    return path
+
+
+def write_site(files: Mapping[str, bytes], output: Path) -> int:
+    """Write ``files`` as the complete content of ``output``; return the file count."""
+    output = output.absolute()
+    parent = output.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=parent))
+    except OSError as exc:
+        raise OutputError(f"{output}: cannot write here ({exc.strerror})") from None
+    try:
+        for rel in sorted(files):
+            target = staging.joinpath(*safe_relpath(rel).parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(files[rel])
+        _swap(staging, output)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"{output}: cannot write the site ({exc.strerror})") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return len(files)
+
+
+def _swap(staging: Path, output: Path) -> None:
+    os.chmod(staging, 0o755)
+    if output.exists() and not output.is_dir():
+        raise OutputError(f"{output}: exists and is not a folder")
+    if not output.exists():
+        staging.rename(output)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+    old.rmdir()
+    output.rename(old)
+    try:
+        staging.rename(output)
+    except OSError:
+        old.rename(output)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
