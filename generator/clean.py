@@ -44,9 +44,30 @@ _BOILERPLATE_PHRASES = re.compile(
     r"required fields are marked|leave a (?:reply|comment)|share (?:this|on)|follow us|"
     r"click here|advertisement|related (?:links|content|articles|stories)|read more\b|"
     r"check also|you may also like|recommended for you|most read|trending now|"
-    r"skip to (?:main )?content|comments? (?:are )?closed)",
+    r"skip to (?:main )?content|comments? (?:are )?closed|click to (?:share|email|print)|"
+    r"opens? in (?:a )?new window|print this (?:article|page)|back to top|permalink|"
+    r"(?:see|read|watch) (?:more|also)\b|don'?t miss|(?:more|top|latest|related) "
+    r"(?:stories|news|videos|articles|posts)\b|most (?:popular|viewed|shared|emailed)|"
+    r"you (?:might|may) (?:also )?(?:like|enjoy)|sponsored content|personal data|"
+    r"get short url)",
     re.I,
 )
+_COMMENT_MARK = re.compile(
+    r"^(?:.{1,60}\s(?:says|wrote|commented)\s*:?|\d+\s+(?:comments?|responses?|replies)\b.*|"
+    r"comments?(?:\s*\(\d+\))?|(?:leave|post|add|write|submit) a (?:comment|reply|response)\b.*|"
+    r"join the (?:conversation|discussion)\b.*|reply|show (?:more )?comments?|"
+    r"(?:view|load|show) (?:all )?(?:\d+ )?comments?)$",
+    re.I,
+)
+_SOCIAL = re.compile(r"\b(?:facebook|twitter|instagram|youtube|linkedin|whatsapp|pinterest|"
+                     r"tiktok|reddit|telegram|messenger|e-?mail)\b", re.I)
+_DATE_WORDS = frozenset(
+    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june "
+    "july august september october november december mon tue wed thu fri sat sun monday "
+    "tuesday wednesday thursday friday saturday sunday am pm a.m p.m ago at on of the updated "
+    "published posted last modified est edt pst pdt cst cdt gmt utc bst cet cest et pt min "
+    "mins minute minutes h hr hrs hour hours d day days week weeks month months year years "
+    "yesterday today".split())
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 
@@ -67,6 +88,8 @@ class Cleaned:
     paragraphs: list[str] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
+    kept_lines: list[int] = field(default_factory=list)
+    """1-based numbers of the input lines kept as article text."""
 
 
 def _is_prose(text: str) -> bool:
@@ -104,6 +127,7 @@ def clean_text(raw: str) -> Cleaned:
         if title and line.role in ("body", "subhead") and line.text == title:
             line.role, line.reason = "boilerplate", "repeated headline"
     kept = [ln for ln in lines if ln.role in ("body", "subhead")]
+    out.kept_lines = [ln.number for ln in kept]
     out.paragraphs = _join_broken([ln.text for ln in kept])
     for line in lines:
         if line.role not in ("body", "subhead") and line.role not in ("title", "standfirst"):
@@ -143,51 +167,120 @@ def _mark_shapes(lines: list[_Line], out: Cleaned) -> None:
             out.metadata.setdefault("outlet", m.group("name").strip())
         elif _TEASER_END.search(text) and _is_prose(text):
             line.role, line.reason = "boilerplate", "teaser (truncated with 'read more' or '…')"
+        elif _is_date_line(text):
+            line.role, line.reason = "meta", "date line"
+        elif _COMMENT_MARK.match(text):
+            line.role, line.reason = "boilerplate", "comment section"
+        elif len(_SOCIAL.findall(text)) >= 2 and len(words(text)) <= 16:
+            line.role, line.reason = "boilerplate", "share or follow buttons"
         elif _BOILERPLATE_PHRASES.search(text) and (
             len(words(text)) <= 14 or _legal_density(text) >= 2
         ):
             line.role, line.reason = "boilerplate", "site furniture (newsletter, legal, share, ...)"
 
 
+def _is_date_line(text: str) -> bool:
+    """A line holding nothing but a date or time (``Nov 19, 2019 6:21 AM EST``, ``2H ago``)."""
+    tokens = re.findall(r"[A-Za-z.]+|\d+", text)
+    if not tokens or not any(t.isdigit() or re.fullmatch(r"\d+[a-z]{1,2}", t.lower())
+                             for t in re.findall(r"\w+", text)):
+        return False
+    rest = [t.lower().strip(".") for t in tokens if not t.isdigit()]
+    return len(tokens) <= 14 and all(
+        not t or t in _DATE_WORDS or re.fullmatch(r"(?:st|nd|rd|th|[hmd]|by)", t) for t in rest)
+
+
 def _legal_density(text: str) -> int:
     return len(_BOILERPLATE_PHRASES.findall(text))
 
 
+SHORT_PENALTY = 6
+"""Weight (in words) a short line costs the body run it sits in."""
+FURNITURE_PENALTY = 20
+"""Weight a line of site furniture (newsletter, share, related links) costs."""
+LIST_RUN = 4
+"""This many short lines in a row inside the body are a list of links, not subheads."""
+
+
+def _line_weight(line: _Line) -> int:
+    if line.role == "body":
+        return len(words(line.text)) if _is_prose(line.text) else -SHORT_PENALTY
+    if line.role == "boilerplate" or line.reason == "date line":
+        return -FURNITURE_PENALTY
+    return -1
+
+
+def _best_run(weights: list[int], allowed: list[bool]) -> tuple[int, int, int]:
+    """The run of allowed lines with the largest total weight: ``(start, end, total)``."""
+    best = (0, -1, 0)
+    total, start = 0, 0
+    for i, (w, ok) in enumerate(zip(weights, allowed, strict=True)):
+        if not ok:
+            total, start = 0, i + 1
+            continue
+        if total <= 0:
+            total, start = 0, i
+        total += w
+        if total > best[2]:
+            best = (start, i, total)
+    return best
+
+
 def _mark_body_span(lines: list[_Line]) -> None:
-    """Keep the main run of prose; short lines inside it are subheads, outside it junk."""
-    candidates = [i for i, ln in enumerate(lines) if ln.role == "body" and _is_prose(ln.text)]
-    if not candidates:
-        return
-    # Segments of prose lines separated by at most two short lines.
-    segments: list[list[int]] = [[candidates[0]]]
-    for i in candidates[1:]:
-        prev = segments[-1][-1]
-        gap = lines[prev + 1:i]
-        if len(gap) <= 2 and not any(ln.role == "boilerplate" for ln in gap):
-            segments[-1].append(i)
-        else:
-            segments.append([i])
+    """Keep the heaviest run of prose (short lines and furniture cost weight).
 
-    def weight(seg: list[int]) -> int:
-        return sum(len(lines[i].text) for i in seg)
-
-    main = max(segments, key=weight)
-    start, end = main[0], main[-1]
+    Short lines inside the run are subheads, unless they come in a long run of
+    short lines (a list of links); everything outside it is dropped. A second
+    run almost as heavy as the first (an article broken by a long list) is kept
+    too.
+    """
+    weights = [_line_weight(ln) for ln in lines]
+    allowed = [ln.reason != "comment section" for ln in lines]
+    runs: list[tuple[int, int, int]] = []
+    while True:
+        start, end, total = _best_run(weights, allowed)
+        if end < start or total <= 0:
+            break
+        prose = sum(1 for i in range(start, end + 1) if weights[i] > 0)
+        if runs and (total < 0.5 * runs[0][2] or prose < 3):
+            break
+        runs.append((start, end, total))
+        for i in range(start, end + 1):
+            allowed[i] = False
+        if len(runs) == 1:
+            # Readers' comments after the article are never article text.
+            marks = [i for i in range(end + 1, len(lines)) if lines[i].reason == "comment section"]
+            if marks:
+                for i in range(marks[0], len(lines)):
+                    allowed[i] = False
+    inside = [False] * len(lines)
+    for start, end, _ in runs:
+        for i in range(start, end + 1):
+            inside[i] = True
     for idx, line in enumerate(lines):
         if line.role != "body":
             continue
-        if idx < start or idx > end:
+        if not inside[idx]:
             line.role = "outside"
             line.reason = "outside the article body (navigation, related links, teasers)"
         elif not _is_prose(line.text):
             line.role, line.reason = "subhead", "subhead"
-    # Other substantial prose runs (an article broken by a long list) are kept too.
-    for seg in segments:
-        if seg is main or weight(seg) < 0.5 * weight(main) or len(seg) < 3:
+    # Long runs of short lines inside the body are link lists.
+    idx = 0
+    while idx < len(lines):
+        if lines[idx].role != "subhead":
+            idx += 1
             continue
-        for i in range(seg[0], seg[-1] + 1):
-            if lines[i].role == "outside":
-                lines[i].role = "body" if _is_prose(lines[i].text) else "subhead"
+        j = idx
+        while j < len(lines) and (lines[j].role == "subhead" or
+                                  (lines[j].role != "body" and inside[j])):
+            j += 1
+        run = [k for k in range(idx, j) if lines[k].role == "subhead"]
+        if j - idx >= LIST_RUN:
+            for k in run:
+                lines[k].role = "outside"
+                lines[k].reason = "list of short lines inside the body (links, teasers)"
+        idx = j
 
 
 def _mark_captions(lines: list[_Line]) -> None:
@@ -308,13 +401,19 @@ def markdown_paragraphs(body: str) -> list[str]:
     return paragraphs
 
 
-def html_extract(html: str) -> tuple[list[str], dict[str, str]]:
-    """Main content and metadata of a saved HTML page, via trafilatura."""
+def html_extract(html: str, *, favor_precision: bool = True, favor_recall: bool = False,
+                 include_tables: bool = True, include_comments: bool = False,
+                 ) -> tuple[list[str], dict[str, str]]:
+    """Main content and metadata of a saved HTML page, via trafilatura.
+
+    The defaults are the options measured best on the article-extraction
+    benchmark (see docs/quality.md, "Cleaning").
+    """
     import trafilatura
 
     result = trafilatura.bare_extraction(
-        html, include_comments=False, include_tables=False, with_metadata=True,
-        favor_recall=True,
+        html, with_metadata=True, favor_precision=favor_precision, favor_recall=favor_recall,
+        include_tables=include_tables, include_comments=include_comments,
     )
     if result is None:
         return [], {}
