@@ -55,10 +55,40 @@ class SummaryConfig:
 
     algorithm: str = option(
         "lexrank",
-        "sumy summarizer: lexrank, textrank, lsa, luhn, kl, sumbasic or edmundson.",
+        "The sumy summarizer: lexrank, textrank, lsa, luhn, kl, sumbasic or edmundson.",
     )
     sentences: int = option(5, "Number of sentences in each story summary.")
     words: int = option(0, "If above 0, cut each summary at this many words instead.")
+
+
+@dataclass
+class FeedConfig:
+    """One RSS or Atom feed read by ``digest fetch`` (a ``[[feeds]]`` table)."""
+
+    url: str = option("", "Address (http or https) of an RSS or Atom feed.")
+    outlet: str = option(
+        "", "Outlet name for the feed's articles (default: the page's site name, else the feed title)."
+    )
+
+
+@dataclass
+class FetchConfig:
+    """How ``digest fetch`` talks to web servers."""
+
+    timeout: float = option(20.0, "Seconds to wait for a connection or for data before giving up.")
+    retries: int = option(
+        2, "Extra attempts after a network error, HTTP 429 or 5xx, with exponential backoff."
+    )
+    backoff: float = option(1.0, "Seconds before the first retry; doubled before each further one.")
+    per_host: int = option(2, "Most requests in flight to one host at a time.")
+    workers: int = option(8, "Most requests in flight in total.")
+    max_bytes: int = option(
+        5_000_000, "Largest response accepted, in bytes (after decompression); larger is skipped."
+    )
+    max_per_feed: int = option(50, "Most new articles taken from one feed in one run.")
+    user_agent: str = option(
+        "", "User-Agent header; empty means digest/<version> (+base_url when it is a full URL)."
+    )
 
 
 @dataclass
@@ -87,6 +117,15 @@ class Config:
     )
     summary: SummaryConfig = field(
         default_factory=SummaryConfig, metadata={"doc": "Summary options."}
+    )
+    feeds: list[FeedConfig] = option(
+        [], "RSS and Atom feeds read by digest fetch, each a [[feeds]] table."
+    )
+    inbox: str = option(
+        "content/articles", "Folder digest fetch writes fetched articles to (list it in articles)."
+    )
+    fetch: FetchConfig = field(
+        default_factory=FetchConfig, metadata={"doc": "Fetching options."}
     )
     # Not options: where the config came from, so relative paths resolve against it.
     root: Path = field(default=Path("."), metadata={"internal": True})
@@ -121,9 +160,21 @@ def documented_options(cls: type = Config, prefix: str = "") -> list[tuple[str, 
         key = prefix + f.name
         if dataclasses.is_dataclass(hint):
             rows.extend(documented_options(typing.cast(type, hint), key + "."))
+        elif _table_list(hint) is not None:
+            rows.append((key, "list[table]", str(f.metadata.get("doc", ""))))
+            rows.extend(documented_options(typing.cast(type, _table_list(hint)), key + "[]."))
         else:
             rows.append((key, _type_name(hint), str(f.metadata.get("doc", ""))))
     return rows
+
+
+def _table_list(hint: Any) -> type | None:
+    """The dataclass of a ``list[SomeDataclass]`` option (a TOML array of tables), else None."""
+    if typing.get_origin(hint) is list:
+        (item,) = typing.get_args(hint)
+        if dataclasses.is_dataclass(item):
+            return typing.cast(type, item)
+    return None
 
 
 def _type_name(hint: Any) -> str:
@@ -137,6 +188,10 @@ def _type_name(hint: Any) -> str:
 def _check(value: Any, hint: Any, key: str, where: str) -> Any:
     """Validate ``value`` against ``hint``; return it (ints widened to float)."""
     origin = typing.get_origin(hint)
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: '{key}' must be a table, not {_describe(value)}")
+        return _build(typing.cast(type, hint), value, key + ".", where)
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"{where}: '{key}' must be a number, not {_describe(value)}")
@@ -236,6 +291,16 @@ def _validate(config: Config, where: str) -> None:
         raise ConfigError(f"{where}: 'cluster.window_days' must be above 0")
     if not config.articles:
         raise ConfigError(f"{where}: 'articles' must name at least one folder")
+    for i, feed in enumerate(config.feeds):
+        if not feed.url.startswith(("http://", "https://")):
+            raise ConfigError(f"{where}: 'feeds[{i}].url' must be an http(s) address")
+    fetch = config.fetch
+    if fetch.timeout <= 0 or fetch.backoff < 0 or fetch.retries < 0:
+        raise ConfigError(f"{where}: 'fetch.timeout' must be above 0, 'fetch.backoff' and "
+                          "'fetch.retries' 0 or more")
+    if min(fetch.per_host, fetch.workers, fetch.max_bytes, fetch.max_per_feed) < 1:
+        raise ConfigError(f"{where}: 'fetch.per_host', 'fetch.workers', 'fetch.max_bytes' and "
+                          "'fetch.max_per_feed' must be at least 1")
 
 
 def find_config(start: Path) -> Path | None:

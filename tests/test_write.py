@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.write import OutputError, check_output, safe_relpath, write_site
+
+
+def test_writes_exactly_the_given_files(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "stale.html").write_text("old")
+    count = write_site({"index.html": b"<p>new</p>", "a/b/c.txt": b"x"}, out)
+    assert count == 2
+    found = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert found == ["a/b/c.txt", "index.html"]
+    assert not [p for p in tmp_path.iterdir() if p.name != "site"]
+
+
+@pytest.mark.parametrize("bad", ["../evil", "/etc/passwd", "a/../../x", "", "a\\..\\b"])
+def test_refuses_paths_outside_the_output(tmp_path: Path, bad: str) -> None:
+    with pytest.raises(OutputError):
+        safe_relpath(bad)
+    out = tmp_path / "site"
+    with pytest.raises(OutputError):
+        write_site({"ok.html": b"", bad: b"x"}, out)
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_write_keeps_the_previous_site(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_site({"index.html": b"v1"}, out)
+    with pytest.raises(OutputError):
+        write_site({"index.html": b"v2", "../x": b""}, out)
+    assert (out / "index.html").read_bytes() == b"v1"
+
+
+def test_protects_input_folders(tmp_path: Path) -> None:
+    content = tmp_path / "content" / "articles"
+    content.mkdir(parents=True)
+    with pytest.raises(OutputError):
+        check_output(tmp_path / "content", [content])
+    with pytest.raises(OutputError):
+        check_output(content, [content])
+    check_output(tmp_path / "site", [content])
