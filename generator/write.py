@@ -2,8 +2,10 @@
 
 The site is written into a fresh temporary folder beside the output folder and
 swapped in only when complete, so a failed build never leaves a half-written
-site and files from earlier builds never survive. Every path is checked to stay
-inside the output folder.
+site and files from earlier builds never survive. A file whose bytes did not
+change is hard-linked from the previous site instead of rewritten, so it keeps
+its modification time (hosts and rsync see only real changes). Every path is
+checked to stay inside the output folder.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 
@@ -38,8 +41,34 @@ def safe_relpath(rel: str) -> PurePosixPath:
     return path
 
 
+@dataclass
+class WriteStats:
+    """How many files a publish wrote anew and how many it kept unchanged."""
+
+    written: int = 0
+    unchanged: int = 0
+
+    @property
+    def files(self) -> int:
+        return self.written + self.unchanged
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
 def write_site(files: Mapping[str, bytes], output: Path) -> int:
     """Write ``files`` as the complete content of ``output``; return the file count."""
+    return publish(files, output).files
+
+
+def publish(files: Mapping[str, bytes], output: Path) -> WriteStats:
+    """Replace ``output`` with exactly ``files``, reusing unchanged files of the old site."""
     output = output.absolute()
     parent = output.parent
     try:
@@ -47,11 +76,22 @@ def write_site(files: Mapping[str, bytes], output: Path) -> int:
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=parent))
     except OSError as exc:
         raise OutputError(f"{output}: cannot write here ({exc.strerror})") from None
+    stats = WriteStats()
     try:
         for rel in sorted(files):
-            target = staging.joinpath(*safe_relpath(rel).parts)
+            parts = safe_relpath(rel).parts
+            target = staging.joinpath(*parts)
             target.parent.mkdir(parents=True, exist_ok=True)
+            previous = output.joinpath(*parts)
+            if _same_bytes(previous, files[rel]):
+                try:
+                    os.link(previous, target)
+                    stats.unchanged += 1
+                    continue
+                except OSError:
+                    pass  # no hard links here: write the bytes
             target.write_bytes(files[rel])
+            stats.written += 1
         _swap(staging, output)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -59,7 +99,7 @@ def write_site(files: Mapping[str, bytes], output: Path) -> int:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return len(files)
+    return stats
 
 
 def _swap(staging: Path, output: Path) -> None:

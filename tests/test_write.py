@@ -45,3 +45,16 @@ def test_protects_input_folders(tmp_path: Path) -> None:
     with pytest.raises(OutputError):
         check_output(content, [content])
     check_output(tmp_path / "site", [content])
+
+
+def test_unchanged_files_are_kept_not_rewritten(tmp_path: Path) -> None:
+    from generator.write import publish
+
+    out = tmp_path / "site"
+    first = publish({"a.html": b"same", "b.html": b"old"}, out)
+    assert (first.written, first.unchanged) == (2, 0)
+    inode = (out / "a.html").stat().st_ino
+    second = publish({"a.html": b"same", "b.html": b"new", "c.html": b"added"}, out)
+    assert (second.written, second.unchanged) == (2, 1)
+    assert (out / "a.html").stat().st_ino == inode
+    assert (out / "b.html").read_bytes() == b"new"
