@@ -28,13 +28,18 @@ _CREDIT = re.compile(
     r"via reuters|afp via getty|ap photo)\b",
     re.I,
 )
-_BYLINE = re.compile(r"^(?:by|from)\s+([A-Z][\w.'’\- ]{1,80}?)\s*$", re.I)
+_BYLINE = re.compile(
+    r"^(?:(?:posted|written|reported|words)\s+)?(?:by|from)\s*:?\s+(?P<name>[A-Z][\w.'’\- ]{1,80}?)"
+    r"(?:\s*(?:[-–—|,]|\bon\b)\s*(?P<date>[\w ,.:/]{6,40}?))?\s*$", re.I)
 _STAFF = re.compile(r"^(.*?)\s+staff\s+writers?$", re.I)
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][\w .'’\-]{1,40}?)\s*\((?P<agency>[A-Z][A-Za-z.\- ]{1,20})\)\s*"
     r"(?P<date>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})?"
     r"\s*[-–—]?\s*$"
 )
+_INLINE_DATELINE = re.compile(
+    r"^[A-Z][\w.'’\-]+(?:[ ,]+[A-Z][\w.'’\-]+){0,3}\s*\((?P<agency>[A-Z][A-Za-z.\- ]{1,20})\)"
+    r"\s*[-–—:]\s")
 _SOURCE_LINE = re.compile(r"^(?:source|sources|via)\s*:\s*(?P<name>.+?)\s*\.?$", re.I)
 _PAREN_ATTRIBUTION = re.compile(r"^\((?P<name>[A-Z][\w.&'’\- ]{1,40})\)\.?$")
 _TEASER_END = re.compile(r"(?:\.\.\.|…)\s*(?:read more|more)?\s*$|\bread more\s*$", re.I)
@@ -70,6 +75,8 @@ _DATE_WORDS = frozenset(
     "yesterday today".split())
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "sept", "october", "november", "december")
 
 
 @dataclass
@@ -79,6 +86,8 @@ class _Line:
     blank_before: bool
     role: str = "body"
     reason: str = ""
+    lifts: dict[str, str] = field(default_factory=dict)
+    """Metadata this line gives (author, outlet, published), if it is kept as metadata."""
 
 
 @dataclass
@@ -90,6 +99,8 @@ class Cleaned:
     metadata: dict[str, str] = field(default_factory=dict)
     kept_lines: list[int] = field(default_factory=list)
     """1-based numbers of the input lines kept as article text."""
+    origin: dict[str, str] = field(default_factory=dict)
+    """Where in the text each metadata field was found (``byline 'By ...'``)."""
 
 
 def _is_prose(text: str) -> bool:
@@ -117,7 +128,7 @@ def clean_text(raw: str) -> Cleaned:
     out = Cleaned()
     if not lines:
         return out
-    _mark_shapes(lines, out)
+    _mark_shapes(lines)
     _mark_body_span(lines)
     _mark_captions(lines)
     _find_title(lines, out)
@@ -126,6 +137,7 @@ def clean_text(raw: str) -> Cleaned:
     for line in lines:
         if title and line.role in ("body", "subhead") and line.text == title:
             line.role, line.reason = "boilerplate", "repeated headline"
+    _lift_metadata(lines, out)
     kept = [ln for ln in lines if ln.role in ("body", "subhead")]
     out.kept_lines = [ln.number for ln in kept]
     out.paragraphs = _join_broken([ln.text for ln in kept])
@@ -134,41 +146,48 @@ def clean_text(raw: str) -> Cleaned:
             out.dropped.append(Dropped(line.text, line.reason or line.role))
         elif line.role in ("title", "standfirst"):
             out.dropped.append(Dropped(line.text, f"lifted into metadata ({line.role})"))
-    if "title" not in out.metadata and out.paragraphs:
+    if "title" in out.metadata:
+        out.origin["title"] = "text (headline line)"
+    elif out.paragraphs:
         out.metadata["title"] = infer_headline(out.paragraphs[0])
-        out.metadata["title_inferred"] = "yes"
+        out.origin["title"] = "inferred from the first sentence"
+    if "standfirst" in out.metadata:
+        out.origin["standfirst"] = "text (line under the headline)"
     return out
 
 
-def _mark_shapes(lines: list[_Line], out: Cleaned) -> None:
+def _mark_shapes(lines: list[_Line]) -> None:
     """Classify lines whose shape alone says what they are."""
     for line in lines:
         text = line.text
         if _WIRE_SLUG.match(text):
             line.role, line.reason = "boilerplate", "wire-service slug"
-        elif (m := _BYLINE.match(text)) and len(words(text)) <= 8:
+        elif (m := _BYLINE.match(text)) and len(words(m.group("name"))) <= 8 and (
+                not m.group("date") or parse_date(m.group("date"))):
             line.role, line.reason = "meta", "byline"
-            author = m.group(1).strip()
-            out.metadata.setdefault("author", author)
+            author = m.group("name").strip()
+            line.lifts["author"] = author
             if staff := _STAFF.match(author):
-                out.metadata.setdefault("outlet", staff.group(1).strip())
+                line.lifts["outlet"] = staff.group(1).strip()
+            if m.group("date") and (iso := parse_date(m.group("date"))):
+                line.lifts["published"] = iso
         elif m := _DATELINE.match(text):
             line.role, line.reason = "meta", "dateline"
-            out.metadata.setdefault("dateline_place", m.group("place").strip())
-            out.metadata.setdefault("outlet", m.group("agency").strip())
-            if m.group("date") and (iso := _parse_month_date(m.group("date"))):
-                out.metadata.setdefault("published", iso)
+            line.lifts["outlet"] = m.group("agency").strip()
+            if m.group("date") and (iso := parse_date(m.group("date"))):
+                line.lifts["published"] = iso
         elif (m := _SOURCE_LINE.match(text)) and len(words(text)) <= 12:
             line.role, line.reason = "meta", "source attribution"
-            name = re.split(r"\s+(?:and|&)\s+|,", m.group("name"))[0].strip()
-            out.metadata.setdefault("outlet", name)
+            line.lifts["outlet"] = re.split(r"\s+(?:and|&)\s+|,", m.group("name"))[0].strip()
         elif (m := _PAREN_ATTRIBUTION.match(text)) and len(words(text)) <= 4:
             line.role, line.reason = "meta", "source attribution"
-            out.metadata.setdefault("outlet", m.group("name").strip())
+            line.lifts["outlet"] = m.group("name").strip()
         elif _TEASER_END.search(text) and _is_prose(text):
             line.role, line.reason = "boilerplate", "teaser (truncated with 'read more' or '…')"
         elif _is_date_line(text):
             line.role, line.reason = "meta", "date line"
+            if iso := parse_date(text):
+                line.lifts["published"] = iso
         elif _COMMENT_MARK.match(text):
             line.role, line.reason = "boilerplate", "comment section"
         elif len(_SOCIAL.findall(text)) >= 2 and len(words(text)) <= 16:
@@ -177,6 +196,35 @@ def _mark_shapes(lines: list[_Line], out: Cleaned) -> None:
             len(words(text)) <= 14 or _legal_density(text) >= 2
         ):
             line.role, line.reason = "boilerplate", "site furniture (newsletter, legal, share, ...)"
+
+
+LIFT_AFTER_BODY = 3
+"""Metadata lines this many lines after the article body still belong to it ("Source: ...")."""
+
+
+def _lift_metadata(lines: list[_Line], out: Cleaned) -> None:
+    """Lift author, outlet and date from the metadata lines that belong to the article.
+
+    Only lines above the body, inside it, or just below it count: a dateline in a
+    list of related stories further down is another article's.
+    """
+    kept = [i for i, ln in enumerate(lines) if ln.role in ("body", "subhead")]
+    if not kept:
+        return
+    first, last = kept[0], kept[-1]
+    for idx, line in enumerate(lines):
+        if line.role != "meta" or not line.lifts or idx > last + LIFT_AFTER_BODY:
+            continue
+        if line.reason == "date line" and idx > first:
+            continue  # a date inside or below the body is not the publication date
+        for key, value in line.lifts.items():
+            if key not in out.metadata:
+                out.metadata[key] = value
+                out.origin[key] = f"text ({line.reason}: {line.text!r})"
+    m = _INLINE_DATELINE.match(lines[first].text)
+    if m and "outlet" not in out.metadata:
+        out.metadata["outlet"] = m.group("agency").strip()
+        out.origin["outlet"] = f"text (dateline in the first paragraph: {m.group(0).strip()!r})"
 
 
 def _is_date_line(text: str) -> bool:
@@ -297,27 +345,69 @@ def _mark_captions(lines: list[_Line]) -> None:
                 lines[j].role, lines[j].reason = "caption", "photo caption (above a credit)"
 
 
+_STOP = frozenset(
+    "a an and are as at be been but by for from had has have he her his how in into is it its "
+    "of on or our over said says she that the their them they this to up was we were what "
+    "when where which who why will with would you your after before about than then more "
+    "new not no out all can could may".split())
+TITLE_WINDOW = 40
+"""How many lines above the article body are searched for its headline."""
+
+
+def _stem(word: str) -> str:
+    return word.lower()[:5]
+
+
+def _content_stems(text: str) -> list[str]:
+    return [_stem(w) for w in words(text) if len(w) > 2 and w.lower() not in _STOP]
+
+
 def _find_title(lines: list[_Line], out: Cleaned) -> None:
+    """The headline: a short line above the body that shares most of its words with the lead.
+
+    Lines above the headline are site navigation. Without such a line the
+    article has no headline in the text (one is inferred later).
+    """
     first_body = next((i for i, ln in enumerate(lines)
                        if ln.role in ("body", "subhead") and _is_prose(ln.text)), None)
     if first_body is None:
         return
-    head = [ln for ln in lines[:first_body] if ln.role in ("outside", "subhead", "body")]
-    title_line = None
-    for line in reversed(head):
+    lead: set[str] = set()
+    count = 0
+    for line in lines[first_body:]:
+        if line.role in ("body", "subhead"):
+            stems = _content_stems(line.text)
+            lead.update(stems)
+            count += len(stems)
+            if count >= 150:
+                break
+    best: tuple[float, int] | None = None
+    for idx in range(max(0, first_body - TITLE_WINDOW), first_body):
+        line = lines[idx]
+        if line.role not in ("outside", "subhead", "body"):
+            continue
         n = len(words(line.text))
-        if 3 <= n <= 30 and not line.text.endswith("."):
-            title_line = line
-            break
-    if title_line is None:
+        if not 3 <= n <= 30 or line.text.endswith(".") or re.search(r"https?:|@|www\.", line.text):
+            continue
+        stems = _content_stems(line.text)
+        if len(stems) < 2:
+            continue
+        shared = sum(1 for s in stems if s in lead)
+        ratio = shared / len(stems)
+        if shared >= 2 and ratio >= 0.4 and (best is None or ratio >= best[0]):
+            best = (ratio, idx)
+    if best is None:
         return
+    title_line = lines[best[1]]
     out.metadata["title"] = title_line.text
     title_line.role = "title"
-    for line in head:
-        if line is not title_line:
-            reason = ("repeated headline" if line.text == title_line.text
-                      else "before the headline (site navigation)")
-            line.role, line.reason = "boilerplate", reason
+    for line in lines[:first_body]:
+        if line is title_line or line.role not in ("outside", "subhead", "body"):
+            continue
+        if line.text == title_line.text:
+            line.role, line.reason = "boilerplate", "repeated headline"
+        elif lines.index(line) < best[1]:
+            line.role, line.reason = "boilerplate", "before the headline (site navigation)"
 
 
 def _mark_standfirst(lines: list[_Line], out: Cleaned) -> None:
@@ -362,14 +452,46 @@ def infer_headline(paragraph: str, max_words: int = 14) -> str:
     return clause
 
 
-def _parse_month_date(text: str) -> str | None:
-    m = re.match(r"([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2}),?\s+(\d{4})", text)
-    if not m or m.group(1).lower() not in _MONTHS:
-        return None
-    month, day, year = _MONTHS[m.group(1).lower()], int(m.group(2)), int(m.group(3))
-    if not 1 <= day <= 31:
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
+_MONTH_NAME = r"(?P<mon>[A-Za-z]{3,9})\.?"
+_DATE_FORMS = (
+    re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[T ](?P<t>\d{2}:\d{2}(?::\d{2})?"
+               r"(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?))?"),
+    re.compile(_MONTH_NAME + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})\b"),
+    re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH_NAME + r",?\s+(?P<y>\d{4})\b"),
+)
+
+
+def parse_date(text: str) -> str | None:
+    """ISO 8601 date (or date-time) of the first unambiguous date in ``text``.
+
+    Understands ``2024-05-31``, ``2024-05-31T12:00:00Z``, ``May 31, 2024`` and
+    ``31 May 2024``; numeric forms like ``05/06/24`` are ambiguous and ignored.
+    """
+    import datetime as dt
+
+    for form in _DATE_FORMS:
+        for m in form.finditer(text):
+            groups = m.groupdict()
+            if groups.get("mon") is not None:
+                month = _MONTHS.get(groups["mon"][:3].lower())
+                if month is None or (len(groups["mon"]) > 3 and not any(
+                        groups["mon"].lower() == name for name in _MONTH_NAMES)):
+                    continue
+            else:
+                month = int(groups["m"])
+            try:
+                day = dt.date(int(groups["y"]), month, int(groups["d"]))
+            except ValueError:
+                continue
+            if groups.get("t"):
+                try:
+                    stamp = dt.datetime.fromisoformat(f"{day.isoformat()}T"
+                                                      f"{groups['t'].replace('Z', '+00:00')}")
+                except ValueError:
+                    return day.isoformat()
+                return stamp.isoformat()
+            return day.isoformat()
+    return None
 
 
 # --- other formats -----------------------------------------------------------------------
@@ -377,11 +499,24 @@ def _parse_month_date(text: str) -> str | None:
 
 def markdown_paragraphs(body: str) -> list[str]:
     """Plain-text blocks (paragraphs, headings, list items) of a Markdown body."""
+    return markdown_paragraphs_and_title(body)[0]
+
+
+def markdown_paragraphs_and_title(body: str) -> tuple[list[str], str | None]:
+    """Plain-text blocks of a Markdown body, and its title when it opens with a heading.
+
+    A level-1 heading before any other block is the article's headline (lifted
+    out of the paragraphs); other headings stay as subheads.
+    """
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark")
     paragraphs: list[str] = []
-    for token in md.parse(body):
+    title: str | None = None
+    opening_h1 = False
+    for index, token in enumerate(md.parse(body)):
+        if token.type == "heading_open" and not paragraphs and title is None:
+            opening_h1 = token.tag == "h1"
         if token.type == "inline" and token.children is not None:
             parts: list[str] = []
             for child in token.children:
@@ -389,16 +524,19 @@ def markdown_paragraphs(body: str) -> list[str]:
                     parts.append(child.content)
                 elif child.type in ("softbreak", "hardbreak"):
                     parts.append(" ")
-                elif child.type == "image":
-                    continue
             text = normalize_space("".join(parts))
+            if opening_h1 and text and index == 1:
+                title = text
+                opening_h1 = False
+                continue
+            opening_h1 = False
             if text:
                 paragraphs.append(text)
         elif token.type in ("code_block", "fence"):
             text = normalize_space(token.content)
             if text:
                 paragraphs.append(text)
-    return paragraphs
+    return paragraphs, title
 
 
 def html_extract(html: str, *, favor_precision: bool = True, favor_recall: bool = False,
@@ -433,31 +571,44 @@ def html_extract(html: str, *, favor_precision: bool = True, favor_recall: bool 
 
 
 def clean(document: Document, language: str = "english") -> Article:
-    """Clean one document into an article (problems are recorded, never raised)."""
+    """Clean one document into an article (problems are recorded, never raised).
+
+    Metadata given by front matter, a sidecar or a JSON line wins over what the
+    text itself says; the outlet falls back to the URL's domain. ``origin``
+    records where each field came from.
+    """
     meta = dict(document.metadata)
     origin = dict(document.origin)
-    dropped: list[Dropped] = []
-    found: dict[str, str] = {}
+    problems = list(document.problems)
     if document.body_format == "html":
-        paragraphs, found = html_extract(document.body)
-        found_origin = "html page"
-        cleaned = Cleaned(paragraphs=paragraphs)
+        try:
+            paragraphs, found = html_extract(document.body)
+        except Exception as exc:  # a broken page must not stop the build
+            paragraphs, found = [], {}
+            problems.append(Problem(_display(document), f"HTML extraction failed ({exc})"))
+        cleaned = Cleaned(paragraphs=paragraphs, metadata=found,
+                          origin={key: "html page (trafilatura)" for key in found})
     elif document.body_format == "markdown":
-        paragraphs = markdown_paragraphs(document.body)
+        paragraphs, heading = markdown_paragraphs_and_title(document.body)
         cleaned = Cleaned(paragraphs=_join_broken(paragraphs))
-        found_origin = "text"
+        if heading:
+            cleaned.metadata["title"] = heading
+            cleaned.origin["title"] = "text (first heading)"
     else:
         cleaned = clean_text(document.body)
-        found = cleaned.metadata
-        dropped = cleaned.dropped
-        found_origin = "text"
+    found = cleaned.metadata
+    if "title" not in found and cleaned.paragraphs:
+        found["title"] = infer_headline(cleaned.paragraphs[0])
+        cleaned.origin["title"] = "inferred from the first sentence"
     for key in ("title", "outlet", "author", "published", "url", "language"):
         if key not in meta and found.get(key):
-            meta[key] = found[key]
-            origin[key] = (
-                "inferred from the first sentence"
-                if key == "title" and found.get("title_inferred") else found_origin
-            )
+            value = found[key]
+            if key == "published":
+                value = parse_date(value) or ""
+                if not value:
+                    continue
+            meta[key] = value
+            origin[key] = cleaned.origin.get(key, "text")
     if "outlet" not in meta and meta.get("url"):
         host = urlsplit(meta["url"]).hostname or ""
         if host:
@@ -466,7 +617,6 @@ def clean(document: Document, language: str = "english") -> Article:
     title = meta.get("title") or document.path
     if "title" not in meta:
         origin["title"] = "file name"
-    problems = list(document.problems)
     paragraphs = [p for p in cleaned.paragraphs if p != title]
     if not paragraphs:
         problems.append(Problem(_display(document), "no article text left after cleaning"))
@@ -475,13 +625,17 @@ def clean(document: Document, language: str = "english") -> Article:
         problems.append(Problem(_display(document), f"url is not http(s): {url!r}; ignored",
                                 "warning"))
         url = None
+        origin.pop("url", None)
     lang = meta.get("language") or language
+    standfirst = found.get("standfirst")
+    if standfirst:
+        origin["standfirst"] = cleaned.origin.get("standfirst", "text")
     return Article(
         id=document.id, path=document.path, folder=document.folder, title=title,
         paragraphs=paragraphs, outlet=meta.get("outlet"), url=url,
         published=meta.get("published"), author=meta.get("author"),
         language=meta.get("language"), story=meta.get("story"),
-        standfirst=cleaned.metadata.get("standfirst"), origin=origin, dropped=dropped,
+        standfirst=standfirst, origin=origin, dropped=list(cleaned.dropped),
         problems=problems, sentences=[split_sentences(p, lang) for p in paragraphs],
     )
 
