@@ -1,0 +1,274 @@
+"""Stage 6, render: turn the digest into the site's files (in memory).
+
+HTML pages come from Jinja2 templates with autoescaping on: article text is
+untrusted and never reaches the page unescaped; only http(s) URLs become links.
+A user's ``templates`` folder overrides the built-in theme template by template
+(and ``templates/static/`` file by file). Besides the pages, render writes the
+Atom feeds (:mod:`.feeds`), ``sitemap.xml``, ``robots.txt`` and the search
+index (:mod:`.machine`), and ``api/stories.json`` (see ``docs/json.md``).
+
+Every link is root-relative under the base path (:meth:`Site.url`), so the same
+output works at a domain root and under a subpath such as ``/repo/``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markupsafe
+
+from ..config import Config
+from ..model import Article, Digest, Story
+from ..text import fold
+from . import feeds, machine
+from .site import (
+    Site,
+    day_of,
+    html_lang,
+    human_day,
+    human_time,
+    latest_first,
+    safe_url,
+    source_labels,
+    story_first_time,
+    story_time,
+)
+
+__all__ = ["JSON_VERSION", "Site", "make_environment", "markdown_html", "render", "safe_url",
+           "stories_json", "theme_dir"]
+
+JSON_VERSION = 1
+HOME_STORIES = 30
+"""Stories listed on the home page; older ones are in the archive."""
+MATRIX_FACTS = 40
+"""Rows of a story's coverage matrix (facts reported by the most sources first)."""
+
+_URL_RE = re.compile(r"\bhttps?://[^\s<>\"'`“”‘’]+", re.I)
+_WORD_RE = re.compile(r"[^\W_](?:[^\W_]|['’\-.](?=[^\W_]))*")
+
+
+def theme_dir() -> Path:
+    """The built-in theme: packaged in the wheel, or ``templates/`` of a checkout."""
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "_theme"
+    if packaged.is_dir():
+        return packaged
+    return package.parent / "templates"
+
+
+def markdown_html(text: str) -> markupsafe.Markup:
+    """Markdown to HTML with raw HTML disabled and only http(s)/mailto links kept."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False})
+    default_validate = md.validateLink
+
+    def validate(url: str) -> bool:
+        scheme = url.split(":", 1)[0].lower() if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I) else ""
+        return default_validate(url) and scheme in ("", "http", "https", "mailto")
+
+    md.validateLink = validate  # type: ignore[method-assign]
+    return markupsafe.Markup(md.render(text))
+
+
+def linkify(text: str) -> markupsafe.Markup:
+    """Escaped text in which bare http(s) URLs become links (nothing else does)."""
+    out: list[str] = []
+    last = 0
+    for m in _URL_RE.finditer(text):
+        url = m.group(0).rstrip(".,;:!?)]}")
+        end = m.start() + len(url)
+        href = safe_url(url)
+        out.append(str(markupsafe.escape(text[last:m.start()])))
+        if href:
+            out.append(str(markupsafe.Markup('<a href="{}" rel="nofollow noopener">{}</a>')
+                           .format(href, url)))
+        else:
+            out.append(str(markupsafe.escape(url)))
+        last = end
+    out.append(str(markupsafe.escape(text[last:])))
+    return markupsafe.Markup("".join(out))
+
+
+def mark_words(title: str, distinct: list[str]) -> markupsafe.Markup:
+    """The headline, escaped, with the words no other headline uses in ``<mark>``."""
+    wanted = {fold(w) for w in distinct}
+    out: list[str] = []
+    last = 0
+    for m in _WORD_RE.finditer(title):
+        if fold(m.group(0)) in wanted:
+            out.append(str(markupsafe.escape(title[last:m.start()])))
+            out.append(str(markupsafe.Markup("<mark>{}</mark>").format(m.group(0))))
+            last = m.end()
+    out.append(str(markupsafe.escape(title[last:])))
+    return markupsafe.Markup("".join(out))
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def make_environment(config: Config) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    user = config.resolve(config.templates)
+    builtin = theme_dir()
+    if user.is_dir() and user.resolve() != builtin.resolve():
+        loaders.append(jinja2.FileSystemLoader(str(user)))
+    loaders.append(jinja2.FileSystemLoader(str(builtin)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["safe_url"] = safe_url
+    env.filters["outlet"] = outlet_name
+    env.filters["human_time"] = human_time
+    env.filters["human_day"] = human_day
+    env.filters["linkify"] = linkify
+    env.filters["mark_words"] = mark_words
+    env.filters["plural"] = plural
+    return env
+
+
+def outlet_name(article: Article) -> str:
+    return article.outlet or "Outlet not named"
+
+
+def article_json(article: Article, site: Site) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "path": article.path,
+        "outlet": article.outlet,
+        "url": article.url,
+        "title": article.title,
+        "published": article.published,
+        "page": site.url(article.page),
+    }
+
+
+def story_json(story: Story, site: Site) -> dict[str, Any]:
+    d = story.differences
+    data: dict[str, Any] = {
+        "id": story.id,
+        "slug": story.slug,
+        "title": story.title,
+        "page": site.url(story.page),
+        "published": story.published,
+        "summary": [{"text": s.text, "articles": s.articles} for s in story.summary],
+        "articles": [article_json(a, site) for a in story.articles],
+        "reasons": story.reasons,
+    }
+    if d is not None:
+        data["differences"] = {
+            "facts": [{"text": f.text, "articles": f.articles} for f in d.facts],
+            "unique": {aid: [{"text": f.text} for f in facts] for aid, facts in d.unique.items()},
+            "conflicts": [
+                {"about": c.about, "note": c.note,
+                 "values": [{"value": v.value, "articles": v.articles, "text": v.text}
+                            for v in c.values]}
+                for c in d.conflicts
+            ],
+            "quotes": [{"speaker": q.speaker, "text": q.text, "articles": q.articles}
+                       for q in d.quotes],
+            "headlines": [{"article": h.article, "title": h.title,
+                           "distinct_words": h.distinct_words} for h in d.headlines],
+            "syndication": d.syndication,
+            "independent_reports": d.independent_reports,
+            "entities": d.entities,
+        }
+    return data
+
+
+def stories_json(digest: Digest, site: Site) -> bytes:
+    payload = {
+        "version": JSON_VERSION,
+        "title": site.title,
+        "stories": [story_json(s, site) for s in digest.stories],
+    }
+    return (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def story_view(story: Story) -> dict[str, Any]:
+    """What the story template needs beyond the story itself (computed once per story)."""
+    labels = source_labels(story.articles)
+    order = [a.id for a in story.articles]
+    d = story.differences
+    matrix: list[Any] = []
+    single = 0
+    if d is not None:
+        shared = [f for f in d.facts if len(set(f.articles)) > 1]
+        single = len(d.facts) - len(shared)
+        shared.sort(key=lambda f: -len(set(f.articles)))
+        matrix = shared[:MATRIX_FACTS]
+    return {
+        "labels": labels,
+        "order": order,
+        "matrix": matrix,
+        "matrix_more": (len([f for f in d.facts if len(set(f.articles)) > 1]) - len(matrix)
+                        if d is not None else 0),
+        "single_facts": single,
+        "first_time": story_first_time(story),
+        "last_time": story_time(story),
+    }
+
+
+def render(digest: Digest, config: Config) -> dict[str, bytes]:
+    """Every output file of the site, by path relative to the output folder."""
+    site = Site(config.title, config.description, config.base_url, config.base_path,
+                html_lang(config.language))
+    env = make_environment(config)
+    files: dict[str, bytes] = {}
+    stories = latest_first(digest.stories)
+    story_of = {a.id: s for s in digest.stories for a in s.articles}
+    articles_by_id = {a.id: a for a in digest.articles}
+    days = machine.archive_days(stories)
+    common: Mapping[str, Any] = {"site": site, "pages": digest.pages}
+
+    def page(template: str, out: str, **context: Any) -> None:
+        html = env.get_template(template).render(**common, **context)
+        files[out] = html.encode("utf-8")
+
+    page("index.html", "index.html", stories=stories[:HOME_STORIES],
+         more=max(0, len(stories) - HOME_STORIES), labels_of=source_labels, page_path="")
+    for story in stories:
+        page("story.html", story.page + "index.html", story=story, view=story_view(story),
+             articles_by_id=articles_by_id, page_path=story.page)
+        files[story.page + "feed.xml"] = feeds.story_feed(story, site)
+    for article in digest.articles:
+        home = story_of.get(article.id)
+        labels = source_labels(home.articles) if home else {}
+        page("article.html", article.page + "index.html", article=article, story=home,
+             label=labels.get(article.id, outlet_name(article)), page_path=article.page)
+    undated = [s for s in stories if not any(day_of(a.published) for a in s.articles)]
+    page("archive.html", "archive/index.html", days=days, undated=undated,
+         page_path="archive/")
+    for day, day_stories in days.items():
+        page("day.html", f"archive/{day}/index.html", day=day, stories=day_stories,
+             articles_on=machine.articles_on, page_path=f"archive/{day}/")
+    page("search.html", "search/index.html", page_path="search/")
+    for p in digest.pages:
+        page("page.html", f"{p.slug}/index.html", page=p, body=markdown_html(p.markdown),
+             page_path=f"{p.slug}/")
+    page("404.html", "404.html", page_path="404.html")
+    files["feed.xml"] = feeds.site_feed(stories, site)
+    files["search/index.json"] = machine.search_index(digest, stories, site)
+    files["sitemap.xml"] = machine.sitemap(digest, stories, list(days), site)
+    files["robots.txt"] = machine.robots(site)
+    files["api/stories.json"] = stories_json(digest, site)
+    files[".nojekyll"] = b""
+    static = theme_dir() / "static"
+    user_static = config.resolve(config.templates) / "static"
+    for folder in (static, user_static):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    files["static/" + path.relative_to(folder).as_posix()] = path.read_bytes()
+    return files

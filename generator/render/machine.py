@@ -1,0 +1,140 @@
+"""Files for machines: ``sitemap.xml``, ``robots.txt`` and the search index.
+
+The search index (``search/index.json``) is built here, at build time, so search
+works on any static host: ``static/search.js`` downloads it and matches in the
+browser. Each entry keeps what a result shows (title, kind, source, date,
+snippet, URL under the base path) and ``k``, the entry's distinct words, folded
+(lower case, no accents) in order of first appearance.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from ..model import Article, Digest, Story
+from .feeds import xml_text
+from .site import (
+    Site,
+    day_of,
+    human_day,
+    human_time,
+    parse_time,
+    rfc3339,
+    source_labels,
+    story_time,
+)
+
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+SNIPPET_CHARS = 220
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def search_fold(text: str) -> str:
+    """Lower case without accents; ``static/search.js`` folds queries the same way."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def keywords(*texts: str) -> str:
+    seen = dict.fromkeys(w for t in texts for w in _TOKEN.findall(search_fold(t)))
+    return " ".join(seen)
+
+
+def snippet(text: str) -> str:
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    cut = text[:SNIPPET_CHARS].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def _day(story: Story) -> str:
+    moment = story_time(story)
+    return human_day(rfc3339(moment)[:10]) if moment else ""
+
+
+def search_index(digest: Digest, stories: list[Story], site: Site) -> bytes:
+    """``search/index.json``: every story and every source article."""
+    entries: list[dict[str, Any]] = []
+    for story in stories:
+        labels = source_labels(story.articles)
+        summary = " ".join(s.text for s in story.summary)
+        entries.append({
+            "kind": "story",
+            "title": story.title,
+            "url": site.url(story.page),
+            "date": _day(story),
+            "source": f"{len(story.articles)} sources",
+            "snippet": snippet(story.summary[0].text if story.summary else ""),
+            "k": keywords(story.title, summary, " ".join(labels.values()),
+                          " ".join(a.title for a in story.articles)),
+        })
+    story_labels: dict[str, str] = {}
+    for story in stories:
+        story_labels.update(source_labels(story.articles))
+    for article in digest.articles:
+        entries.append({
+            "kind": "source",
+            "title": article.title,
+            "url": site.url(article.page),
+            "date": human_time(article.published) if article.published else "",
+            "source": story_labels.get(article.id, article.outlet or ""),
+            "snippet": snippet(article.standfirst or next(iter(article.paragraphs), "")),
+            "k": keywords(article.title, article.outlet or "", article.author or "",
+                          article.standfirst or "", article.text),
+        })
+    payload = {"version": 1, "entries": entries}
+    return (json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def sitemap(digest: Digest, stories: list[Story], days: list[str], site: Site) -> bytes:
+    """``sitemap.xml``: every HTML page, with the last publication time it shows."""
+    urlset = ET.Element("urlset", {"xmlns": SITEMAP})
+    latest = max((t for t in (story_time(s) for s in stories) if t), default=None)
+
+    def add(path: str, lastmod: str | None) -> None:
+        url = ET.SubElement(urlset, "url")
+        ET.SubElement(url, "loc").text = xml_text(site.absolute(path))
+        if lastmod:
+            ET.SubElement(url, "lastmod").text = lastmod
+
+    add("", rfc3339(latest) if latest else None)
+    add("archive/", rfc3339(latest) if latest else None)
+    for day in days:
+        add(f"archive/{day}/", day)
+    add("search/", None)
+    for story in stories:
+        moment = story_time(story)
+        add(story.page, rfc3339(moment) if moment else None)
+    for article in digest.articles:
+        moment = parse_time(article.published)
+        add(article.page, rfc3339(moment) if moment else None)
+    for page in digest.pages:
+        add(f"{page.slug}/", None)
+    ET.indent(urlset, "  ")
+    body = ET.tostring(urlset, encoding="unicode")
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")
+
+
+def robots(site: Site) -> bytes:
+    """``robots.txt``: everything may be crawled; names the sitemap when the host is known."""
+    lines = ["User-agent: *", "Allow: /"]
+    if site.has_host:
+        lines.append(f"Sitemap: {site.absolute('sitemap.xml')}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def archive_days(stories: list[Story]) -> dict[str, list[Story]]:
+    """Day (YYYY-MM-DD) -> the stories with an article published that day, newest day first."""
+    by_day: dict[str, list[Story]] = {}
+    for story in stories:
+        for day in sorted({d for d in (day_of(a.published) for a in story.articles) if d}):
+            by_day.setdefault(day, []).append(story)
+    return {day: by_day[day] for day in sorted(by_day, reverse=True)}
+
+
+def articles_on(story: Story, day: str) -> list[Article]:
+    return [a for a in story.articles if day_of(a.published) == day]
