@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from .model import Article, Document, Dropped, Problem
@@ -642,3 +644,80 @@ def clean(document: Document, language: str = "english") -> Article:
 
 def _display(document: Document) -> str:
     return f"{document.folder.rstrip('/')}/{document.path}"
+
+
+# --- digest inspect -------------------------------------------------------------------------
+
+METADATA_FIELDS = ("title", "outlet", "url", "published", "author", "language", "story",
+                   "standfirst")
+
+
+def describe(article: Article) -> dict[str, Any]:
+    """How digest read one article, as the JSON object ``digest inspect --json`` prints."""
+    return {
+        "path": f"{article.folder.rstrip('/')}/{article.path}" if article.folder else article.path,
+        "id": article.id,
+        "metadata": {key: getattr(article, key) for key in METADATA_FIELDS},
+        "origin": dict(sorted(article.origin.items())),
+        "paragraphs": list(article.paragraphs),
+        "dropped": [{"text": d.text, "reason": d.reason} for d in article.dropped],
+        "problems": [_problem_dict(p) for p in article.problems],
+    }
+
+
+def describe_problem(problem: Problem) -> dict[str, Any]:
+    """The ``digest inspect`` object of a file that could not be read at all."""
+    return {"path": problem.path, "id": None, "metadata": {}, "origin": {}, "paragraphs": [],
+            "dropped": [], "problems": [_problem_dict(problem)]}
+
+
+def inspect_paths(paths: list[Path], language: str = "english") -> list[dict[str, Any]]:
+    """``digest inspect``: read and clean files or folders; one :func:`describe` each.
+
+    Files that cannot be read at all get an object with only their problems.
+    """
+    from .load import read_paths
+
+    loaded = read_paths(paths)
+    entries: list[dict[str, Any]] = []
+    for document in loaded.documents:
+        entries.append(describe(clean(document, language)))
+    by_path: dict[str, list[Problem]] = {}
+    for problem in loaded.problems:
+        by_path.setdefault(problem.path, []).append(problem)
+    for _, problems in sorted(by_path.items()):
+        entry = describe_problem(problems[0])
+        entry["problems"] = [_problem_dict(p) for p in problems]
+        entries.append(entry)
+    return sorted(entries, key=lambda e: str(e["path"]))
+
+
+def _problem_dict(problem: Problem) -> dict[str, str]:
+    return {"path": problem.path, "reason": problem.reason, "severity": problem.severity}
+
+
+def render_text(entry: dict[str, Any], width: int = 100) -> str:
+    """The human-readable form of one :func:`describe` object."""
+    out = [f"{entry['path']}" + (f"  (id {entry['id']})" if entry["id"] else "")]
+    metadata, origin = entry["metadata"], entry["origin"]
+    for key in METADATA_FIELDS:
+        value = metadata.get(key)
+        if value:
+            where = f"  [{origin[key]}]" if key in origin else ""
+            out.append(f"  {key + ':':<12}{_short(str(value), width - 14)}{where}")
+    paragraphs = entry["paragraphs"]
+    count = sum(len(words(p)) for p in paragraphs)
+    out.append(f"  paragraphs: {len(paragraphs)} ({count} words)")
+    for number, para in enumerate(paragraphs, start=1):
+        out.append(f"    {number:>3}. {_short(para, width - 9)}")
+    if entry["dropped"]:
+        out.append(f"  dropped: {len(entry['dropped'])} line(s)")
+        for item in entry["dropped"]:
+            out.append(f"    - {_short(item['text'], 60)}  [{item['reason']}]")
+    for problem in entry["problems"]:
+        out.append(f"  {problem['severity']}: {problem['reason']}")
+    return "\n".join(out) + "\n"
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:max(1, limit - 1)].rstrip() + "…"

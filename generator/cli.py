@@ -9,6 +9,7 @@ exit with status 2.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,8 @@ EXIT_USAGE = 2
 
 COMMANDS = {
     "build": "Build the site into the output folder.",
+    "inspect": "Show how digest reads article files: metadata, paragraphs, dropped lines.",
+    "fetch": "Fetch new articles from the configured RSS and Atom feeds into the inbox.",
 }
 
 
@@ -38,6 +41,24 @@ def _parser() -> argparse.ArgumentParser:
                        help="exit with status 1 when any input file had a problem")
     build.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     build.add_argument("-v", "--verbose", action="store_true", help="print the time of each stage")
+    build.add_argument("--fetch", action="store_true",
+                       help="run 'digest fetch' first, then build")
+    fetch = sub.add_parser("fetch", help=COMMANDS["fetch"], description=COMMANDS["fetch"])
+    _common(fetch)
+    fetch.add_argument("--feed", action="append", metavar="URL",
+                       help="feed to read instead of the configured ones (repeatable)")
+    fetch.add_argument("--inbox", metavar="DIR", help="folder to write articles to ('inbox')")
+    fetch.add_argument("--strict", action="store_true",
+                       help="exit with status 1 when any feed or page failed")
+    fetch.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    fetch.add_argument("-v", "--verbose", action="store_true",
+                       help="show progress even when stderr is not a terminal")
+    inspect = sub.add_parser("inspect", help=COMMANDS["inspect"],
+                             description=COMMANDS["inspect"])
+    _common(inspect)
+    inspect.add_argument("paths", nargs="+", metavar="PATH", help="article file or folder")
+    inspect.add_argument("--json", action="store_true",
+                         help="print one JSON object per article, one per line")
     return parser
 
 
@@ -65,10 +86,54 @@ def apply_overrides(config: Config, args: argparse.Namespace) -> Config:
     return config
 
 
+def run_fetch(config: Config, args: argparse.Namespace) -> int | None:
+    """Fetch into the inbox and report; the exit status when it cannot run, else None."""
+    from .config import FeedConfig
+    from .fetch import FetchError, fetch
+
+    feeds = [FeedConfig(url=u) for u in args.feed] if getattr(args, "feed", None) else None
+    show = args.verbose or (not args.quiet and sys.stderr.isatty())
+
+    def progress(message: str) -> None:
+        if show:
+            print(f"fetch: {message}", file=sys.stderr)
+
+    try:
+        result = fetch(config, feeds, progress)
+    except FetchError as exc:
+        print(f"digest: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.quiet:
+        print(f"Fetched {len(result.written)} new article(s) from {result.feeds} feed(s) into "
+              f"{result.inbox} ({result.known} already there, "
+              f"{result.not_modified} feed(s) not modified).", file=sys.stderr)
+    errors = [p for p in result.problems if p.severity == "error"]
+    if result.problems:
+        print(f"{len(errors)} fetch failure(s):", file=sys.stderr)
+        for p in result.problems:
+            print(f"  {p.severity}: {p}", file=sys.stderr)
+    args.fetch_failed = bool(errors)
+    return None
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    config = read_config(args)
+    if args.inbox:
+        config.inbox = str((Path.cwd() / args.inbox).resolve())
+    status = run_fetch(config, args)
+    if status is not None:
+        return status
+    return 1 if args.strict and args.fetch_failed else 0
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import BuildError, build
 
     config = apply_overrides(read_config(args), args)
+    if args.fetch:
+        status = run_fetch(config, args)
+        if status is not None:
+            return status
 
     def progress(message: str) -> None:
         if args.verbose:
@@ -94,7 +159,22 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"Report: {result.report_path}", file=sys.stderr)
         if args.strict:
             return 1
+    if args.strict and getattr(args, "fetch_failed", False):
+        return 1
     return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    """Read and clean the given files; print what digest makes of each (status 1 on errors)."""
+    from .clean import inspect_paths, render_text
+
+    config = read_config(args)
+    entries = inspect_paths([Path(p) for p in args.paths], config.language)
+    for entry in entries:
+        print(json.dumps(entry, ensure_ascii=False, sort_keys=False) if args.json
+              else render_text(entry))
+    errors = any(p["severity"] == "error" for e in entries for p in e["problems"])
+    return 1 if errors else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -102,6 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "build":
             return cmd_build(args)
+        if args.command == "inspect":
+            return cmd_inspect(args)
+        if args.command == "fetch":
+            return cmd_fetch(args)
     except ConfigError as exc:
         print(f"digest: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -82,6 +82,41 @@ def load(folders: Iterable[tuple[str, Path]]) -> Loaded:
     return result
 
 
+def read_paths(paths: Iterable[Path]) -> Loaded:
+    """Read the given files and folders as ``digest build`` would (for ``digest inspect``).
+
+    A file's id and sidecars are those it has in its own folder; a folder is
+    read like a content folder. Paths are shown as given.
+    """
+    result = Loaded()
+    seen_ids: set[str] = set()
+    for path in paths:
+        shown = path.as_posix()
+        if path.is_dir():
+            sub = load([(shown, path)])
+            result.problems.extend(sub.problems)
+            documents = sub.documents
+        elif not path.exists():
+            result.problems.append(Problem(shown, "no such file or folder"))
+            continue
+        elif path.suffix.lower() not in ARTICLE_SUFFIXES:
+            result.problems.append(Problem(shown, "not an article file (.txt, .md, .html, "
+                                                  ".htm, .jsonl)"))
+            continue
+        else:
+            manifest, problem = _read_manifest(path.parent, path.parent.as_posix())
+            if problem:
+                result.problems.append(problem)
+            folder = path.parent.as_posix()
+            documents, problems = read_file(path, path.name, folder, shown,
+                                            manifest.get(path.name, {}))
+            result.problems.extend(problems)
+        for doc in documents:
+            doc.id = _unique_id(doc.id, seen_ids)
+            result.documents.append(doc)
+    return result
+
+
 def _unique_id(base: str, seen: set[str]) -> str:
     candidate, n = base, 2
     while candidate in seen:
@@ -113,23 +148,35 @@ def _read_manifest(folder: Path, name: str) -> tuple[dict[str, dict[str, Any]], 
 
 
 def decode(raw: bytes) -> tuple[str | None, str | None]:
-    """Decode file bytes: ``(text, None)`` or ``(None, reason)``.
+    """Decode file bytes: ``(text, None)``, ``(text, note)`` or ``(None, reason)``.
 
-    UTF-8 (with or without BOM) first; otherwise the encoding is detected with
-    charset-normalizer. Binary data (NUL bytes, undecodable) is refused.
+    UTF-8 (with or without BOM) first. Bytes that are mostly UTF-8 with a few
+    invalid sequences are refused (decoding them any other way would mangle
+    the text). Otherwise the encoding is detected with charset-normalizer and
+    named in the note. Binary data (NUL bytes, control characters) is refused.
     """
     if b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, "binary file (contains NUL bytes), not text"
     try:
         return raw.decode("utf-8-sig"), None
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        error = exc
+    replaced = raw.decode("utf-8", errors="replace")
+    bad = replaced.count("\ufffd")
+    good_multibyte = sum(1 for ch in replaced if ord(ch) > 0x7F and ch != "\ufffd")
+    if good_multibyte > bad:
+        return None, (f"invalid UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start}, "
+                      f"{bad} bad sequence(s) in otherwise UTF-8 text); re-save the file as UTF-8")
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw).best()
     if best is None:
-        return None, "not text in any known encoding"
-    return str(best), f"not UTF-8; decoded as {best.encoding}"
+        return None, "binary file (not text in any known encoding)"
+    text = str(best)
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    if controls > max(2, len(text) // 100):
+        return None, "binary file (control characters), not text"
+    return text, f"not UTF-8; decoded as {best.encoding} (detected)"
 
 
 def read_file(path: Path, rel: str, folder: str, display: str,
@@ -153,19 +200,19 @@ def read_file(path: Path, rel: str, folder: str, display: str,
     own_sidecar, sidecar_problem = _file_sidecar(path, display)
     if sidecar_problem:
         problems.append(sidecar_problem)
-    meta_in: dict[str, Any] = {**sidecar, **own_sidecar}
-    sidecar_origin = "sidecar" if meta_in else ""
     if fmt == "jsonl":
         docs, more = _read_jsonl(text, rel, folder, display)
         return docs, problems + more
     doc = Document(id=article_id(rel), path=rel, folder=folder, format=fmt, body=text,
                    body_format="markdown" if fmt == "md" else "html" if fmt == "html" else "text")
-    if meta_in:
-        _apply_metadata(doc, meta_in, sidecar_origin, display)
+    if sidecar:
+        _apply_metadata(doc, sidecar, f"sidecar {MANIFEST_NAME}", display)
+    if own_sidecar:
+        _apply_metadata(doc, own_sidecar, f"sidecar {path.name}.json", display)
     if fmt == "md":
         front, body, problem = split_front_matter(text)
         if problem:
-            problems.append(Problem(display, problem))
+            problems.append(Problem(display, f"{problem}; file skipped"))
             return [], problems
         doc.body = body
         if front:
