@@ -114,13 +114,26 @@ class SummarySentence:
 class Fact:
     text: str
     articles: list[str]
+    anchors: dict[str, int] = field(default_factory=dict)
+    """Article id -> index of the sentence carrying it in that article (``#s<N>``)."""
 
 
 @dataclass
 class ConflictValue:
     value: str
+    """The number as the source writes it, with its qualifier (``at least 23``)."""
     articles: list[str]
     text: str
+    number: float | None = None
+    """The value as a number (``five`` -> 5.0)."""
+    qualifier: str | None = None
+    """``at least``, ``more than``, ``about``, ... when the source bounds or rounds it."""
+    as_of: str | None = None
+    """When the count holds, as the sentence says (``early Friday``, ``overnight``)."""
+    according_to: str | None = None
+    """Who the sentence attributes the number to (``regional police``)."""
+    update: bool = False
+    """The sentence reports a revised figure (``rose to``, ``climbed to``)."""
 
 
 @dataclass
@@ -128,6 +141,9 @@ class Conflict:
     about: str
     values: list[ConflictValue]
     note: str | None = None
+    kind: str = "differ"
+    """``differ`` (values contradict), ``bound`` (a bound the other value does not break,
+    yet the figures differ) or ``update`` (one source reports a revised figure)."""
 
 
 @dataclass
@@ -135,6 +151,8 @@ class Quote:
     speaker: str | None
     text: str
     articles: list[str]
+    only_source: bool = False
+    """The speaker is quoted by this one source only (no other source quotes them)."""
 
 
 @dataclass

@@ -168,15 +168,20 @@ def story_json(story: Story, site: Site) -> dict[str, Any]:
     }
     if d is not None:
         data["differences"] = {
-            "facts": [{"text": f.text, "articles": f.articles} for f in d.facts],
-            "unique": {aid: [{"text": f.text} for f in facts] for aid, facts in d.unique.items()},
+            "facts": [{"text": f.text, "articles": f.articles, "anchors": f.anchors}
+                      for f in d.facts],
+            "unique": {aid: [{"text": f.text, "anchor": f.anchors.get(aid)} for f in facts]
+                       for aid, facts in d.unique.items()},
             "conflicts": [
-                {"about": c.about, "note": c.note,
-                 "values": [{"value": v.value, "articles": v.articles, "text": v.text}
+                {"about": c.about, "kind": c.kind, "note": c.note,
+                 "values": [{"value": v.value, "number": v.number, "qualifier": v.qualifier,
+                             "articles": v.articles, "text": v.text, "as_of": v.as_of,
+                             "according_to": v.according_to, "update": v.update}
                             for v in c.values]}
                 for c in d.conflicts
             ],
-            "quotes": [{"speaker": q.speaker, "text": q.text, "articles": q.articles}
+            "quotes": [{"speaker": q.speaker, "text": q.text, "articles": q.articles,
+                        "only_source": q.only_source}
                        for q in d.quotes],
             "headlines": [{"article": h.article, "title": h.title,
                            "distinct_words": h.distinct_words} for h in d.headlines],

@@ -1,0 +1,160 @@
+"""Names: people, organisations and places each source mentions that the others don't.
+
+No model: a careful capitalised-phrase extractor. A name is a run of capitalised
+words (joined by ``of``, ``for``, ``de``, ``von``, ...) that is not at the start of a
+sentence or quotation unless the same word is capitalised mid-sentence elsewhere in
+the story; a single word also written in lower case in the story (``Recent``,
+``Search``) is not a name. Titles (``President``, ``Foreign Minister``, ``Mayor``) are
+cut off and split a run (``Kharkiv Mayor Igor Terekhov`` -> ``Kharkiv``, ``Igor Terekhov``),
+possessives are dropped. Aliases are merged across the story: a single word that is
+the last or first word of a longer name (``Biden`` -> ``Joe Biden``) and spellings that
+differ by a letter or two (``Zelensky``/``Zelenskyy``, ``Kharkiv``/``Kharkhiv``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from difflib import SequenceMatcher
+
+from ..model import Article
+from ..text import fold
+from .lexicon import STOP
+
+_TOKEN = re.compile(r"[^\W\d_][\w'’\-.]*[\w]|[^\W\d_]|\d[\w\-]*|[^\w\s]")
+CONNECTORS = frozenset("of for de del da di von van der den al bin la le du y".split())
+TITLES = frozenset(
+    "president vice prime minister ministers foreign defence defense interior finance "
+    "secretary secretary-general general chancellor mayor governor senator sen. rep. "
+    "representative congressman congresswoman chairman chairwoman chair deputy spokesperson "
+    "spokesman spokeswoman ambassador king queen prince princess pope judge justice dr. dr "
+    "prof. professor gen. lt. col. colonel lieutenant commander chief head leader sir lord "
+    "lady mr. mrs. ms. mr mrs ms captain advisor adviser capt. sergeant officer director minister "
+    "premier emir sheikh president-elect".split()
+)
+NOT_NAMES = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "may june july august september october november december gmt utc am pm i".split()
+)
+_OPENERS = set("“\"‘'(–—-:[…")
+
+
+def _names_in(sentence: str, lower_words: set[str], mid_caps: set[str]) -> list[str]:
+    toks = [m.group() for m in _TOKEN.finditer(sentence)]
+    names: list[str] = []
+    run: list[str] = []
+    run_start = False
+
+    def flush() -> None:
+        nonlocal run
+        while run and fold(run[-1]) in CONNECTORS:
+            run.pop()
+        if run:
+            _add(run, run_start)
+        run = []
+
+    def _add(parts: list[str], at_start: bool) -> None:
+        parts = [p[:-2] if p.endswith(("’s", "'s")) else p for p in parts]
+        first = fold(parts[0])
+        if at_start and (first in lower_words if len(parts) > 1 else first not in mid_caps):
+            parts = parts[1:]  # a sentence's first word is capitalised anyway
+        while parts and fold(parts[0]) in STOP:
+            parts = parts[1:]
+        if any("-" in p and not p.split("-")[-1][:1].isupper() for p in parts):
+            return  # American-made, US-supplied
+        if not parts:
+            return
+        name = " ".join(parts)
+        low = fold(name)
+        if len(parts) == 1:
+            if low in NOT_NAMES or low in STOP or len(low) < 2:
+                return
+            if low in lower_words and not parts[0].isupper():
+                return
+            if low.endswith(("ian", "ean", "ese", "ish")) and not parts[0].isupper():
+                return  # a nationality adjective
+        names.append(name)
+
+    prev = ""
+    for k, tok in enumerate(toks):
+        at_start = k == 0 or prev in _OPENERS or prev in ".!?"
+        low = fold(tok)
+        if tok[:1].isupper() and tok[:1].isalpha():
+            if low in TITLES or low.rstrip(".") in TITLES:
+                flush()
+            else:
+                if not run:
+                    run_start = at_start
+                run.append(tok)
+                if tok.endswith(("’s", "'s")):
+                    flush()  # Russia's Belgorod: two names
+        elif run and low in CONNECTORS and k + 1 < len(toks) and toks[k + 1][:1].isupper():
+            run.append(tok)
+        else:
+            flush()
+        prev = tok
+    flush()
+    return names
+
+
+def _aliases(all_names: set[str]) -> dict[str, str]:
+    """Canonical name for each name of the story (longest form, first in sort order)."""
+    names = sorted(all_names, key=lambda n: (-len(n.split()), -len(n), n))
+    canon: dict[str, str] = {}
+    folded = {n: fold(n) for n in names}
+    for n in names:
+        if n in canon:
+            continue
+        canon[n] = n
+        fn = folded[n]
+        n_parts = fn.split()
+        for m in names:
+            if m in canon:
+                continue
+            fm = folded[m]
+            m_parts = fm.split()
+            short_alias = len(m_parts) == 1 and len(n_parts) > 1 and len(fm) >= 3 \
+                and not m.isupper() and (
+                    m_parts[0] in (n_parts[-1], n_parts[0]) or (
+                        len(fm) >= 6 and SequenceMatcher(None, fm, n_parts[-1]).ratio() >= 0.9))
+            spelling = len(m_parts) == len(n_parts) and min(len(fm), len(fn)) >= 6 \
+                and SequenceMatcher(None, fm, fn).ratio() >= 0.9
+            if short_alias or spelling:
+                canon[m] = n
+    return canon
+
+
+def entities(articles: list[Article]) -> dict[str, list[str]]:
+    """Names each source mentions that no other source does (sorted, as the source spells them)."""
+    lower_words: set[str] = set()
+    mid_caps: set[str] = set()
+    for article in articles:
+        for sentence in article.all_sentences:
+            toks = sentence.split()
+            for i, t in enumerate(toks):
+                w = t.strip("“”\"‘’'(),.;:!?[]–—")
+                if not w:
+                    continue
+                if w[:1].islower():
+                    lower_words.add(fold(w))
+                elif i > 0 and w[:1].isupper() and toks[i - 1][-1:] not in ".!?:“\"‘…–—(":
+                    mid_caps.add(fold(w))
+    found: dict[str, set[str]] = {}
+    for article in articles:
+        own: set[str] = set()
+        for sentence in article.all_sentences:
+            own.update(_names_in(sentence, lower_words, mid_caps))
+        found[article.id] = own
+    canon = _aliases(set().union(*found.values()))
+    mentioned: dict[str, set[str]] = defaultdict(set)
+    for aid, names in found.items():
+        for n in names:
+            mentioned[canon[n]].add(aid)
+    out: dict[str, list[str]] = {}
+    for aid in sorted(found):
+        mine = {canon[n] for n in found[aid] if mentioned[canon[n]] == {aid}}
+        # Show each unique name once, in the article's own longest spelling.
+        shown = {c: max((n for n in found[aid] if canon[n] == c), key=lambda n: (len(n), n))
+                 for c in mine}
+        out[aid] = sorted(shown.values(), key=lambda n: (fold(n), n))
+    return out

@@ -1,0 +1,84 @@
+"""Word-level helpers shared by the comparisons: stems, stop words, TF-IDF vectors.
+
+Stems come from NLTK's Snowball stemmer (rules ship with the package; nothing is
+downloaded). Vectors are TF-IDF over one story, so that words rare in the story
+(names, numbers, specific nouns) weigh more than words every source uses.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+from nltk.stem.snowball import SnowballStemmer
+
+from ..text import fold, words
+
+STOP = frozenset(
+    "a an the and or but if of to in on at by for with from as is are was were be been being "
+    "it its this that these those he she they them his her their we our you your i me my us "
+    "not no nor has have had having do does did doing will would can could should may might "
+    "must shall said says say saying told tell also than then there here which who whom whose "
+    "what when where why how all any some more most other others such only own same so too very "
+    "just over into out up down about after before while during against between through under "
+    "again further once both each few many much every either neither one's per via upon "
+    "within without whether yet still even ever already because since until unless although "
+    "though however meanwhile added according mr mrs ms".split()
+)
+
+_STEMMER = SnowballStemmer("english")
+_DIGITS = re.compile(r"^\d[\d,.]*$")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """A comparison key for one folded word: Snowball stem, trailing ``i``/``e`` trimmed."""
+    if _DIGITS.match(word):
+        return word.replace(",", "")
+    s: str = str(_STEMMER.stem(word))
+    if len(s) > 4 and s[-1] in "ie":
+        s = s[:-1]
+    return s[:8]
+
+
+def stems(text: str, *, keep_numbers: bool = True) -> list[str]:
+    """Stems of the content words of ``text`` in order (stop words and 1-letter words out)."""
+    out = []
+    for w in words(fold(text)):
+        w = w.strip("'’-.")
+        if len(w) < 2 or w in STOP:
+            continue
+        if w[0].isdigit() and not keep_numbers:
+            continue
+        out.append(stem(w))
+    return out
+
+
+Vector = dict[str, float]
+
+
+def idf_table(docs: Iterable[Iterable[str]]) -> dict[str, float]:
+    """Smoothed inverse document frequency of each term over ``docs``."""
+    df: Counter[str] = Counter()
+    n = 0
+    for doc in docs:
+        n += 1
+        df.update(set(doc))
+    return {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in df.items()}
+
+
+def vector(terms: Sequence[str], idf: dict[str, float]) -> Vector:
+    """L2-normalised TF-IDF vector (sub-linear term frequency)."""
+    counts = Counter(terms)
+    vec = {t: (1.0 + math.log(c)) * idf.get(t, 1.0) for t, c in counts.items()}
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    return {t: v / norm for t, v in vec.items()} if norm else {}
+
+
+def cosine(a: Vector, b: Vector) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(t, 0.0) for t, v in a.items())

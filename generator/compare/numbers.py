@@ -1,0 +1,466 @@
+"""Numbers that disagree: numeric claims about the same thing with different values.
+
+A *numeric claim* is a number in a sentence with what it counts: a casualty measure
+(killed, injured, missing, arrested, evacuated) when one governs it, and the counted
+noun or unit (``people``, ``drones``, ``euros``, ``percent``, ``km``). ``five`` and ``5``
+are the same value; ``500 million`` is 5e8. Not claims: years, days of a month, clock
+times, ages, numbers glued to words (``G7``, ``six-month``, ``COVID-19``), ordinals, and
+unit conversions in brackets (``19 miles (30 km)``).
+
+Two claims from different articles are about the same thing when they have the same
+key (measure, noun, unit) *and* their sentences, minus the numbers being compared,
+are alike (story TF-IDF cosine at least :data:`MATCH`, or :data:`MATCH_GENERIC` when
+no casualty measure pins the meaning down); a claim is paired only with its best
+match in each other article, and only when that choice is mutual. Precision comes
+first: a false alarm costs more than a miss.
+
+Paired claims whose values differ become a conflict, labelled ``bound`` when a bound
+("at least 3") does not contradict the other value, and ``update`` when a sentence
+reports a revision ("rose to"). Approximate values ("about 500" vs "510") within
+10% are not a conflict.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..model import Article, Conflict, ConflictValue
+from ..text import fold
+from .lexicon import STOP, Vector, cosine, idf_table, stem, stems, vector
+
+MATCH = 0.25
+"""Context similarity for claims with the same casualty measure and noun."""
+MATCH_GENERIC = 0.45
+"""Context similarity for other claims (counts of things, money, percentages, distances)."""
+APPROX = 0.10
+"""Relative difference below which an approximate value ("about 500") agrees."""
+
+_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+         "fourteen fifteen sixteen seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+WORD_NUMBERS: dict[str, int] = {w: i for i, w in enumerate(_ONES)}
+WORD_NUMBERS.update({w: 20 + 10 * i for i, w in enumerate(_TENS)})
+del WORD_NUMBERS["zero"], WORD_NUMBERS["one"]  # "one of", "no one": too often not a count
+SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
+          "mn": 1e6, "bn": 1e9, "m": 1e6, "k": 1e3, "tn": 1e12}
+CURRENCY_SYMBOLS = {"$": "dollars", "€": "euros", "£": "pounds", "¥": "yen"}
+CURRENCY_WORDS = {"dollar": "dollars", "euro": "euros", "pound": "pounds", "yen": "yen",
+                  "yuan": "yuan", "rupe": "rupees", "rubl": "roubles", "roubl": "roubles",
+                  "hryvnia": "hryvnias"}
+UNITS = {"percent": "percent", "%": "percent", "km": "km", "kilomet": "km", "mile": "miles",
+         "metr": "metres", "meter": "metres", "kg": "kg", "kilogram": "kg", "ton": "tonnes",
+         "tonn": "tonnes", "mph": "mph", "hectar": "hectares", "acr": "acres",
+         "feet": "feet", "foot": "feet"}
+MONTHS = frozenset("january february march april may june july august september october "
+                   "november december jan feb mar apr jun jul aug sep sept oct nov dec".split())
+MEASURES = {
+    "kill": "killed", "dead": "killed", "die": "killed", "death": "killed", "fatal": "killed",
+    "toll": "killed", "live": "killed", "bodi": "killed",
+    "injur": "injured", "wound": "injured", "hurt": "injured", "hospitalis": "injured",
+    "hospitaliz": "injured",
+    "miss": "missing", "arrest": "arrested", "detain": "arrested", "evacu": "evacuated",
+    "displac": "displaced", "rescu": "rescued",
+}
+IMPLICIT_PEOPLE = frozenset({"killed", "injured", "missing", "arrested", "evacuated",
+                             "displaced", "rescued"})
+_PEOPLE = frozenset("peopl person other civilian resid individu victim passeng".split())
+_MODIFIERS = frozenset("other more addit further new separ young senior local foreign total "
+                       "least most".split())
+_AUX = frozenset("were was are is have has had been be being".split())
+_NOT_HEAD = frozenset("overnight ago yesterday today tonight earlier later after before since "
+                      "during while when and or but including".split())
+QUALIFIERS = {
+    "at least": "at least", "more than": "more than", "over": "more than",
+    "upwards of": "more than", "in excess of": "more than", "nearly": "nearly",
+    "almost": "nearly", "about": "about", "around": "about", "roughly": "about",
+    "approximately": "about", "some": "about", "an estimated": "about", "estimated": "about",
+    "up to": "up to", "as many as": "up to", "fewer than": "fewer than",
+    "less than": "fewer than", "under": "fewer than", "at most": "up to", "nearly all": "",
+}
+LOWER_BOUNDS = frozenset({"at least", "more than"})
+UPPER_BOUNDS = frozenset({"up to", "fewer than", "nearly"})
+APPROXIMATE = frozenset({"about"})
+_UPDATE = re.compile(r"\b(?:rose|risen|rises|climbed|climbs|increased|jumped|soared|grew|"
+                     r"revised|updated|raised|now stands|has reached|reached)\b(?:\s+\w+){0,2}\s*$",
+                     re.I)
+_TIME = re.compile(
+    r"\b(?:(?:early|late)\s+)?(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+    r"Sunday)(?:\s+(?:morning|afternoon|evening|night))?\b|\bovernight\b|\blast\s+(?:night|week|"
+    r"weekend|month|year)\b|\bthis\s+(?:week|month|year|morning)\b|\byesterday\b|\btoday\b|"
+    r"\b(?:at\s+)?midnight\b|\bnighttime\b|"
+    r"\bas of [^,.;]{3,40}|\bby (?:the )?(?:morning|evening|night|noon)\b|"
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+\d{1,2}\b",
+    re.I,
+)
+_ACCORDING = re.compile(r"\baccording to ((?:the )?[^,.;:“\"]{3,60})", re.I)
+_SAID = re.compile(r"((?:[\w’'-]+\s+){1,3}?)(?:said|says|reported|reports|told|wrote|stated|"
+                   r"confirmed|announced)\b")
+
+_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?|[^\W\d_][\w'’\-]*|[$€£¥%()\[\]]|[^\s\w]")
+
+
+@dataclass
+class Claim:
+    article: str
+    index: int
+    sentence: str
+    value: float
+    written: str
+    """The number as written, with qualifier and scale (``at least 23``, ``$1.25bn``)."""
+    measure: str | None
+    noun: str | None
+    qualifier: str | None
+    update: bool
+    context: list[str]
+    vec: Vector = field(default_factory=dict)
+    measures: frozenset[str] = frozenset()
+    """Every casualty measure claimed in the sentence (its signature)."""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.measure or "", self.noun or "")
+
+    @property
+    def about(self) -> str:
+        noun = self.noun or "count"
+        return f"{noun} {self.measure}" if self.measure else noun
+
+
+def _number_value(tok: str) -> float | None:
+    t = fold(tok)
+    if t in WORD_NUMBERS:
+        return float(WORD_NUMBERS[t])
+    if "-" in t:
+        a, _, b = t.partition("-")
+        if a in WORD_NUMBERS and b in WORD_NUMBERS and WORD_NUMBERS[a] >= 20 \
+                and WORD_NUMBERS[b] < 10:
+            return float(WORD_NUMBERS[a] + WORD_NUMBERS[b])
+        return None
+    if t[:1].isdigit():
+        plain = t.replace(",", "")
+        if t.count(",") and not re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", t):
+            return None
+        try:
+            return float(plain)
+        except ValueError:
+            return None
+    return None
+
+
+def extract(article: Article, index: int, sentence: str) -> list[Claim]:
+    """Numeric claims of one sentence."""
+    toks = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
+    low = [fold(t) for t, _, _ in toks]
+    claims: list[Claim] = []
+    skip_until = -1
+    for i, (tok, start, end) in enumerate(toks):
+        if i <= skip_until:
+            continue
+        value = _number_value(tok)
+        if value is None:
+            continue
+        is_digit = tok[0].isdigit()
+        before = sentence[start - 1] if start else " "
+        after = sentence[end] if end < len(sentence) else " "
+        nxt = low[i + 1] if i + 1 < len(low) else ""
+        prev = low[i - 1] if i else ""
+        # Glued to a word (G7, COVID-19, 5G), a time (21:00), a year or a day of a month.
+        if before.isalpha() or (before in "-:/.," and start > 1 and sentence[start - 2].isalnum()):
+            continue
+        if is_digit and after.isalpha() and not re.match(r"(?:bn|mn|m|k|km|kg|tn)\b",
+                                                         sentence[end:end + 3]):
+            continue
+        if after in ":-/" and end + 1 < len(sentence) and sentence[end + 1].isalnum():
+            continue
+        if prev in MONTHS or nxt in MONTHS or prev in ("no", "no.", "aged", "age", "number"):
+            continue
+        if is_digit and "." not in tok and "," not in tok and 1800 <= value <= 2100 \
+                and prev not in CURRENCY_SYMBOLS and nxt not in SCALES:
+            continue
+        if nxt in ("st", "nd", "rd", "th", "year-old", "years-old") or nxt.endswith("-year-old"):
+            continue
+        if prev == "(" and i >= 2 and any(_number_value(t) is not None
+                                          for t, _, _ in toks[max(0, i - 5):i - 1]):
+            continue  # a unit conversion: 19 miles (30 km)
+        j = i + 1
+        scale = 1.0
+        if nxt in SCALES and (nxt not in ("m", "k") or after.isalpha()):
+            scale = SCALES[nxt]
+            j += 1
+        noun: str | None = None
+        if prev in CURRENCY_SYMBOLS:
+            noun = CURRENCY_SYMBOLS[prev]
+        elif i >= 2 and low[i - 2] == "us" and prev == "$":
+            noun = "dollars"
+        if noun is None and j < len(low):
+            noun, j = _head(low, j)
+        qualifier = _qualifier(low, i)
+        measure = _measure(low, i, j)
+        if measure and (noun is None or stem(noun) in _PEOPLE or noun in ("others", "other")):
+            noun = "people"
+        elif measure is None and noun is None:
+            continue
+        if measure and noun and measure not in IMPLICIT_PEOPLE:
+            measure = None
+        written = sentence[toks[i - len(qualifier.split())][1] if qualifier else start:
+                           toks[j - 1][2] if j - 1 < len(toks) else end]
+        if prev in CURRENCY_SYMBOLS:
+            written = prev + written if not written.startswith(prev) else written
+        head_text = sentence[:start]
+        update = bool(_UPDATE.search(head_text))
+        number_terms = {stem(fold(tok))} | {str(int(value)) if value.is_integer() else str(value)}
+        context = [t for t in stems(sentence) if t not in number_terms]
+        claims.append(Claim(article.id, index, sentence, value * scale, written.strip(), measure,
+                            _canonical_noun(noun), QUALIFIERS.get(qualifier or "") or None,
+                            update, context))
+        skip_until = j - 1
+    sig = frozenset(c.measure for c in claims if c.measure)
+    for c in claims:
+        c.measures = sig
+    return claims
+
+
+def _head(low: list[str], j: int) -> tuple[str | None, int]:
+    """The counted noun after a number (skipping modifiers), and the index after it."""
+    k = j
+    for _ in range(3):
+        if k >= len(low):
+            return None, j
+        w = low[k]
+        if w == "%":
+            return "percent", k + 1
+        if w == "per" and k + 1 < len(low) and low[k + 1] == "cent":
+            return "percent", k + 2
+        if not w[:1].isalpha() or w in _AUX or w in _NOT_HEAD:
+            return None, j
+        if w in _MODIFIERS or w == "others":
+            if w in ("other", "others") and (k + 1 >= len(low) or not low[k + 1][:1].isalpha()
+                                             or low[k + 1] in _AUX or stem(low[k + 1]) in MEASURES):
+                return "others", k + 1
+            k += 1
+            continue
+        if w in STOP:
+            return None, j
+        s = stem(w)
+        if s in MEASURES:
+            return None, j
+        # A capitalised adjective before a noun (29 Ukrainian drones): skip it.
+        if k + 1 < len(low) and w.endswith(("an", "ish", "ese", "i")) and low[k + 1][:1].isalpha() \
+                and low[k + 1] not in STOP and low[k + 1] not in _NOT_HEAD:
+            k += 1
+            continue
+        return w, k + 1
+    return None, j
+
+
+def _canonical_noun(noun: str | None) -> str | None:
+    if noun is None:
+        return None
+    s = stem(noun)
+    for prefix, unit in {**CURRENCY_WORDS, **UNITS}.items():
+        if s.startswith(prefix) or noun == prefix:
+            return unit
+    if s in _PEOPLE or noun in ("others", "other"):
+        return "people"
+    return s
+
+
+def _qualifier(low: list[str], i: int) -> str | None:
+    for n in (3, 2, 1):
+        if i - n >= 0:
+            phrase = " ".join(low[i - n:i])
+            if phrase in QUALIFIERS:
+                return phrase
+    return None
+
+
+def _measure(low: list[str], i: int, j: int) -> str | None:
+    """The casualty measure governing the number at ``i`` (counted noun ends before ``j``)."""
+    # A verb right before it: "killed (at least) three", "injuring 16", "death toll of 20".
+    k = i - 1
+    steps = 0
+    while k >= 0 and steps < 4:
+        w = low[k]
+        s = stem(w)
+        if s in MEASURES:
+            return MEASURES[s]
+        if w not in ("at", "least", "more", "than", "over", "nearly", "about", "some", "to",
+                     "of", "rose", "risen", "reached", "climbed", "up", "almost", "around",
+                     "an", "estimated", "is", "was", "now", "stood", "at", "had"):
+            break
+        k -= 1
+        steps += 1
+    # After it: "five people were killed", "16 people dead", "19 were killed", "23 others injured".
+    for k in range(j, min(len(low), j + 4)):
+        w = low[k]
+        s = stem(w)
+        if s in MEASURES:
+            return MEASURES[s]
+        if not w[:1].isalpha() or (w in STOP and w not in _AUX and w not in ("and",)) \
+                or _number_value(w) is not None:
+            break
+    # "left 16 people dead": the measure after the noun.
+    return None
+
+
+def _as_of(sentence: str) -> str | None:
+    m = _TIME.search(sentence)
+    return m.group().strip() if m else None
+
+
+def _according_to(sentence: str) -> str | None:
+    m = _ACCORDING.search(sentence)
+    if m:
+        return re.split(r"\s+(?:who|which|that|as|on|in)\s+", m.group(1).strip())[0]
+    for m in _SAID.finditer(sentence):
+        who = m.group(1).strip()
+        if who and fold(who.split()[-1]) not in STOP | {"it", "he", "she", "they"}:
+            return who
+    return None
+
+
+def claims_of(articles: list[Article]) -> list[Claim]:
+    out: list[Claim] = []
+    for article in sorted(articles, key=lambda a: a.id):
+        for index, sentence in enumerate(article.all_sentences[:200]):
+            if any(c.isdigit() for c in sentence) or any(
+                    w in WORD_NUMBERS for w in fold(sentence).split()):
+                out.extend(extract(article, index, sentence))
+    return out
+
+
+def _agree(a: Claim, b: Claim) -> str | None:
+    """None when two values agree, else ``differ`` or ``bound``."""
+    x, y = a.value, b.value
+    if x == y or abs(x - y) <= 0.005 * max(abs(x), abs(y)):
+        return None
+    qa, qb = a.qualifier, b.qualifier
+    if (qa in APPROXIMATE or qb in APPROXIMATE) and abs(x - y) <= APPROX * max(abs(x), abs(y)):
+        return None
+    if (qa in LOWER_BOUNDS and y >= x) or (qb in LOWER_BOUNDS and x >= y):
+        return "bound"
+    if (qa in UPPER_BOUNDS and y <= x) or (qb in UPPER_BOUNDS and x <= y):
+        return "bound"
+    return "differ"
+
+
+def _score(a: Claim, b: Claim) -> float:
+    score = cosine(a.vec, b.vec)
+    if len(a.measures) >= 2 and a.measures == b.measures:
+        score += 0.1  # both sentences report the same set of casualty measures
+    return score
+
+
+def conflicts(articles: list[Article]) -> list[Conflict]:
+    """Numeric claims about the same thing whose values differ between articles."""
+    claims = claims_of(articles)
+    if not claims:
+        return []
+    idf = idf_table(stems(s) for a in articles for s in a.all_sentences[:200])
+    for c in claims:
+        c.vec = vector(c.context, idf)
+    by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, c in enumerate(claims):
+        by_key[c.key].append(i)
+    ids = sorted({c.article for c in claims})
+    parent = list(range(len(claims)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for key, idx in sorted(by_key.items()):
+        threshold = MATCH if key[0] else MATCH_GENERIC
+        for ai, a_id in enumerate(ids):
+            for b_id in ids[ai + 1:]:
+                left = [i for i in idx if claims[i].article == a_id]
+                right = [i for i in idx if claims[i].article == b_id]
+                if not left or not right:
+                    continue
+                scores = {(i, j): _score(claims[i], claims[j]) for i in left for j in right}
+                best_l = {i: max(right, key=lambda j, i=i: (scores[(i, j)], -j))  # type: ignore[misc]
+                          for i in left}
+                best_r = {j: max(left, key=lambda i, j=j: (scores[(i, j)], -i))  # type: ignore[misc]
+                          for j in right}
+                for i, j in best_l.items():
+                    if best_r[j] == i and scores[(i, j)] >= threshold:
+                        parent[find(i)] = find(j)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(claims)):
+        groups[find(i)].append(i)
+    out: list[Conflict] = []
+    for members in groups.values():
+        if len({claims[i].article for i in members}) < 2:
+            continue
+        conflict = _conflict([claims[i] for i in sorted(members)])
+        if conflict is not None:
+            out.append(conflict)
+    out.sort(key=lambda c: (c.about, [v.articles for v in c.values]))
+    return out
+
+
+def _conflict(members: list[Claim]) -> Conflict | None:
+    kinds = set()
+    for x in range(len(members)):
+        for y in range(x + 1, len(members)):
+            a, b = members[x], members[y]
+            if a.article != b.article:
+                kind = _agree(a, b)
+                if kind:
+                    kinds.add(kind)
+    if not kinds:
+        return None
+    values: dict[tuple[float, str], ConflictValue] = {}
+    for c in members:
+        k = (c.value, c.qualifier or "")
+        cv = values.get(k)
+        if cv is None:
+            values[k] = ConflictValue(
+                c.written, [c.article], c.sentence, number=c.value, qualifier=c.qualifier,
+                as_of=_as_of(c.sentence), according_to=_according_to(c.sentence),
+                update=c.update)
+        elif c.article not in cv.articles:
+            cv.articles.append(c.article)
+            cv.articles.sort()
+    kind = "update" if any(c.update for c in members) else (
+        "differ" if "differ" in kinds else "bound")
+    notes = []
+    if kind == "update":
+        notes.append("a source reports a revised figure ('rose to' or similar)")
+    if kind == "bound":
+        notes.append("a bound ('at least', 'up to') that the other figure does not break; "
+                     "the figures may be from different times")
+    times = {fold(v.as_of): v.as_of for v in values.values() if v.as_of}
+    if len(times) > 1:
+        notes.append("the sources give different times: " + "; ".join(sorted(times.values())))
+    about = members[0].about
+    shared = _shared_words(members)
+    if shared:
+        about = f"{about} ({', '.join(shared)})"
+    ordered = sorted(values.values(), key=lambda v: (v.articles[0], v.number or 0.0))
+    return Conflict(about, ordered, "; ".join(notes) or None, kind)
+
+
+def _shared_words(members: list[Claim]) -> list[str]:
+    """Words most member sentences use (the event the count is about), in first-sentence order."""
+    counts: dict[str, int] = defaultdict(int)
+    for c in members:
+        for t in set(c.context):
+            counts[t] += 1
+    need = max(2, (len(members) + 1) // 2)
+    common = {t for t, n in counts.items() if n >= need}
+    out: list[str] = []
+    seen: set[str] = set()
+    for m in re.finditer(r"[^\W\d_][\w'’\-]*", members[0].sentence):
+        w = m.group()
+        s = stem(fold(w))
+        if s in common and s not in seen and s not in MEASURES and fold(w) not in STOP \
+                and _canonical_noun(fold(w)) != members[0].noun:
+            seen.add(s)
+            out.append(w)
+    return out[:5]
