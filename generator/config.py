@@ -36,10 +36,14 @@ class ClusterConfig:
     """How articles are grouped into stories."""
 
     threshold: float = option(
-        0.2, "Similarity (0-1) above which two articles count as reporting the same event."
+        0.14, "Similarity (0-1) above which two articles count as reporting the same event."
     )
     window_days: float = option(
         3.0, "Articles published further apart than this many days are never grouped."
+    )
+    half_life_days: float = option(
+        1.0,
+        "Similarity of two articles halves for every this many days between them (0: no decay).",
     )
     merge: list[list[str]] = option(
         [], "Groups of article ids that must form one story, overriding the clustering."
@@ -289,6 +293,8 @@ def _validate(config: Config, where: str) -> None:
         raise ConfigError(f"{where}: 'cluster.threshold' must be between 0 and 1")
     if config.cluster.window_days <= 0:
         raise ConfigError(f"{where}: 'cluster.window_days' must be above 0")
+    if config.cluster.half_life_days < 0:
+        raise ConfigError(f"{where}: 'cluster.half_life_days' must be 0 or more")
     if not config.articles:
         raise ConfigError(f"{where}: 'articles' must name at least one folder")
     for i, feed in enumerate(config.feeds):
