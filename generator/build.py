@@ -19,6 +19,7 @@ from . import load as load_stage
 from . import render as render_stage
 from . import summarize as summarize_stage
 from . import write as write_stage
+from .cache import Cache
 from .config import Config
 from .model import Article, BuildResult, Digest, Problem
 
@@ -87,9 +88,11 @@ def process(config: Config, progress: Progress = _quiet,
     stage("cluster", t)
 
     t = time.perf_counter()
+    summary_cache = Cache(config.root / ".digest-cache" / "summaries")
     for story in stories:
         story.title = summarize_stage.choose_headline(story)
-        story.summary = summarize_stage.summarize(story, config.summary, config.language)
+        story.summary = summarize_stage.summarize(story, config.summary, config.language,
+                                                  cache=summary_cache)
     stage("summarize", t)
 
     t = time.perf_counter()

@@ -36,6 +36,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from .cache import Cache
 from .config import SummaryConfig
 from .model import Article, Story, SummarySentence
 from .text import fold, words
@@ -85,6 +86,10 @@ _DANGLING = re.compile(
     r"the official|the spokesperson|the spokesman|the spokeswoman|the statement|"
     r"the move|the decision|the report|the comments|the remarks|such)\b",
     re.I,
+)
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "may june july august september october november december".split()
 )
 _PRONOUN = frozenset("he she they him them his her their".split())
 _BOILERPLATE = re.compile(
@@ -170,10 +175,11 @@ def dangling(sentence: str, tokens: Sequence[str] | None = None) -> bool:
     if _DANGLING.match(text):
         return True
     # "In a statement Friday, he said ...": a pronoun before any name.
-    for i, w in enumerate((tokens if tokens is not None else _tokens(text))[:5]):
-        if w.lower() in _PRONOUN:
+    for i, w in enumerate((tokens if tokens is not None else _tokens(text))[:8]):
+        low = w.lower()
+        if low in _PRONOUN:
             return True
-        if i and w[:1].isupper():
+        if i and w[:1].isupper() and low not in _CALENDAR:
             return False
     return False
 
@@ -247,7 +253,7 @@ def _describe(articles: Sequence[Article], language: str = "english") -> list[_S
                 numbers.update(_NUMBER_WORDS[w] for w in lower if w in _NUMBER_WORDS)
                 names = frozenset(
                     low for tok, low in zip(toks[1:], lower[1:], strict=True)
-                    if tok[0].isupper() and low not in stop
+                    if tok[0].isupper() and low not in stop and low not in _CALENDAR
                 )
                 if not is_candidate(sentence, toks):
                     quality = 2
@@ -537,7 +543,7 @@ def choose(story: Story, config: SummaryConfig,
 
 
 def summarize(story: Story, config: SummaryConfig, language: str = "english",
-              cache: Any = None) -> list[SummarySentence]:
+              cache: Cache | None = None) -> list[SummarySentence]:
     """Choose, order and cite the summary sentences of one story.
 
     ``cache`` (a :class:`generator.cache.Cache`) skips stories already summarised

@@ -1,0 +1,257 @@
+"""Story summaries: sumy algorithms offline, paraphrase-aware citing, redundancy,
+reading order, length, headline choice and the summary cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator import summarize as S
+from generator.cache import Cache
+from generator.config import SummaryConfig
+from generator.model import Article, Story
+from generator.text import split_sentences
+
+FIXTURE = Path(__file__).parent / "fixtures" / "summarize" / "harbor.json"
+
+
+def make_story(data: dict[str, object] | None = None) -> Story:
+    raw = data or json.loads(FIXTURE.read_text(encoding="utf-8"))
+    articles = []
+    for item in raw["articles"]:  # type: ignore[index]
+        article = Article(id=item["id"], path=item["id"], folder="t", title=item["title"],
+                          paragraphs=item["paragraphs"], published=item.get("published"))
+        article.sentences = [split_sentences(p) for p in article.paragraphs]
+        articles.append(article)
+    return Story(id="s", slug="s", articles=articles)
+
+
+def by_id(story: Story) -> dict[str, Article]:
+    return {a.id: a for a in story.articles}
+
+
+def test_summary_sentences_are_verbatim_and_anchors_point_at_the_reporting_sentence() -> None:
+    story = make_story()
+    arts = by_id(story)
+    summary = S.summarize(story, SummaryConfig(sentences=3))
+    assert summary
+    for sentence in summary:
+        assert sentence.articles == sorted(sentence.anchors)
+        assert any(sentence.text in a.all_sentences for a in story.articles)
+        for aid, index in sentence.anchors.items():
+            assert 0 <= index < len(arts[aid].all_sentences)
+
+
+def test_paraphrases_are_cited_to_every_source_and_not_repeated() -> None:
+    story = make_story()
+    arts = by_id(story)
+    summary = S.summarize(story, SummaryConfig(sentences=4))
+    closure = [s for s in summary if "crack" in s.text]
+    assert len(closure) == 1, "the closure is reported three times in paraphrase: once"
+    assert closure[0].articles == ["a-gazette", "b-courier", "c-tribune"]
+    for aid, index in closure[0].anchors.items():
+        assert "crack" in arts[aid].all_sentences[index]
+    mayor = [s for s in summary if "Ortiz" in s.text]
+    assert len(mayor) <= 1
+    if mayor:
+        assert mayor[0].articles == ["a-gazette", "b-courier", "c-tribune"]
+
+
+def test_numbers_that_disagree_are_not_the_same_fact() -> None:
+    story = make_story()
+    groups = S._facts(story.articles)[0]
+    traffic = next(c for c in groups if "40,000" in c.text)
+    assert set(traffic.carriers) == {"a-gazette", "b-courier"}
+    crash = next(c for c in groups if c.text.startswith("Twelve people"))
+    assert set(crash.carriers) == {"c-tribune"}
+
+
+def test_no_fragments_boilerplate_or_dangling_openers() -> None:
+    story = make_story()
+    summary = S.summarize(story, SummaryConfig(sentences=6))
+    texts = [s.text for s in summary]
+    assert not any(t.startswith(("However", "He added")) for t in texts)
+    assert not any("newsletter" in t for t in texts)
+    assert S.dangling("He added that traffic would be diverted.")
+    assert S.dangling("However, the closure could last weeks.")
+    assert S.dangling("In a statement on Monday, she said the bridge was safe.")
+    assert not S.dangling("Mayor Lena Ortiz said she would wait for the review.")
+    assert not S.is_candidate("Crack shuts bridge")
+    assert not S.is_candidate("Sign up for our newsletter to get the latest traffic news daily.")
+
+
+def test_dangling_sentences_are_used_when_nothing_better_exists() -> None:
+    story = make_story({"articles": [{
+        "id": "x", "title": "t", "paragraphs": [
+            "However, the council voted to keep the old harbor crane in place for now.",
+            "He added that the crane would be painted in the spring by volunteers."]}]})
+    summary = S.summarize(story, SummaryConfig(sentences=2))
+    assert len(summary) == 2
+
+
+def test_reading_order_is_first_appearance_by_time() -> None:
+    story = make_story()
+    summary = S.summarize(story, SummaryConfig(sentences=5))
+    ranked = {a.id: i for i, a in enumerate(
+        sorted(story.articles, key=lambda a: a.published or ""))}
+
+    def first(sentence: S.SummarySentence) -> tuple[int, int]:
+        return min((ranked[aid], idx) for aid, idx in sentence.anchors.items())
+
+    keys = [first(s) for s in summary]
+    assert keys == sorted(keys)
+
+
+def test_word_budget() -> None:
+    story = make_story()
+    summary = S.summarize(story, SummaryConfig(words=40))
+    total = sum(len(s.text.split()) for s in summary)
+    assert summary and total <= 40
+    longer = S.summarize(story, SummaryConfig(words=80))
+    assert sum(len(s.text.split()) for s in longer) > total
+
+
+@pytest.mark.parametrize("count", [1, 2, 3])
+def test_sentence_count(count: int) -> None:
+    assert len(S.summarize(make_story(), SummaryConfig(sentences=count))) == count
+
+
+def test_every_algorithm_runs_offline(tmp_path: Path) -> None:
+    """No NLTK data anywhere: every sumy summarizer still works."""
+    empty = tmp_path / "nltk_data"
+    empty.mkdir()
+    script = (
+        "import json, sys\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "from test_summarize import make_story\n"
+        "from generator import summarize as S\n"
+        "from generator.config import SummaryConfig\n"
+        "out = {}\n"
+        "for name in sorted(S.ALGORITHMS):\n"
+        "    story = make_story()\n"
+        "    story.title = S.choose_headline(story)\n"
+        "    out[name] = [s.text for s in S.summarize(story, SummaryConfig(algorithm=name,"
+        " sentences=3))]\n"
+        "print(json.dumps(out))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NLTK")}
+    env.update(NLTK_DATA=str(empty), HOME=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", script, str(Path(__file__).parent)],
+                          capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert sorted(result) == sorted(S.ALGORITHMS)
+    for name, texts in result.items():
+        assert len(texts) == 3, name
+
+
+def test_vector_lexrank_ranks_like_sumy_lexrank() -> None:
+    from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+    from sumy.summarizers.lex_rank import LexRankSummarizer
+
+    story = make_story()
+    tok = S.OfflineTokenizer()
+    sents = [s for a in story.articles for s in a.all_sentences]
+    doc = ObjectDocumentModel([Paragraph([Sentence(s, tok) for s in sents])])
+    stem = S._stemmer("english")
+    plain = LexRankSummarizer(stem)
+    plain.stop_words = S._stop_words("english")
+    fast = S._fast_lexrank()(stem)
+    fast.stop_words = S._stop_words("english")
+    a, b = S.RankRecorder(), S.RankRecorder()
+    plain(doc, a)
+    fast(doc, b)
+    assert a.order == b.order
+
+
+def test_headline_is_the_most_representative_not_the_longest() -> None:
+    story = make_story()
+    longest = max(story.articles, key=lambda a: len(a.title)).title
+    title = S.choose_headline(story)
+    assert title != longest
+    assert title == "Harbor bridge closes after crack found in main span"
+
+
+def test_summaries_are_cached_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = Cache(tmp_path / "c")
+    story = make_story()
+    config = SummaryConfig(sentences=3)
+    first = S.summarize(story, config, cache=cache)
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise AssertionError("summarised twice")
+
+    monkeypatch.setattr(S, "choose", boom)
+    again = S.summarize(make_story(), config, cache=cache)
+    assert again == first
+    changed = make_story()
+    changed.articles[0].sentences[0][0] = "City engineers closed the bridge on Tuesday instead."
+    with pytest.raises(AssertionError, match="summarised twice"):
+        S.summarize(changed, config, cache=cache)
+    with pytest.raises(AssertionError, match="summarised twice"):
+        S.summarize(make_story(), SummaryConfig(sentences=2), cache=cache)
+
+
+def test_corrupt_cache_entries_are_ignored(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "c")
+    story = make_story()
+    config = SummaryConfig(sentences=2)
+    first = S.summarize(story, config, cache=cache)
+    for entry in (tmp_path / "c").rglob("*.json"):
+        entry.write_text("{not json", encoding="utf-8")
+    assert S.summarize(make_story(), config, cache=cache) == first
+    for entry in (tmp_path / "c").rglob("*.json"):
+        entry.write_text('[{"text": 3}]', encoding="utf-8")
+    assert S.summarize(make_story(), config, cache=cache) == first
+
+
+def test_cache_get_put_roundtrip(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    key = Cache.key("v1", {"b": 1, "a": [1, 2]}, "text")
+    assert key == Cache.key("v1", {"a": [1, 2], "b": 1}, "text")
+    assert cache.get(key) is None
+    cache.put(key, {"x": [1, "é"]})
+    assert cache.get(key) == {"x": [1, "é"]}
+    assert Cache(tmp_path / "missing" / "deep").get(key) is None
+
+
+def test_deterministic() -> None:
+    a = S.summarize(make_story(), SummaryConfig(sentences=4))
+    b = S.summarize(make_story(), SummaryConfig(sentences=4))
+    assert a == b
+
+
+_WORD = st.sampled_from("bridge crack span mayor review city engineers closed traffic port "
+                        "old town ferry inspectors steel Monday 40,000 twelve however he".split())
+_SENTENCE = st.lists(_WORD, min_size=1, max_size=14).map(
+    lambda ws: " ".join(ws).capitalize() + ".")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.lists(_SENTENCE, min_size=1, max_size=4), min_size=1, max_size=3),
+                min_size=1, max_size=3),
+       st.sampled_from(sorted(S.ALGORITHMS)))
+def test_any_story_gives_verbatim_cited_sentences(
+        paragraphs: list[list[list[str]]], algorithm: str) -> None:
+    articles = []
+    for i, paras in enumerate(paragraphs):
+        article = Article(id=f"a{i}", path=f"a{i}", folder="t", title=f"t{i}",
+                          paragraphs=[" ".join(p) for p in paras])
+        article.sentences = paras
+        articles.append(article)
+    story = Story(id="s", slug="s", articles=articles)
+    summary = S.summarize(story, SummaryConfig(algorithm=algorithm, sentences=3))
+    assert 1 <= len(summary) <= 3
+    arts = {a.id: a for a in articles}
+    for sentence in summary:
+        assert sentence.articles
+        for aid, index in sentence.anchors.items():
+            assert 0 <= index < len(arts[aid].all_sentences)
+        assert any(sentence.text in a.all_sentences for a in articles)
