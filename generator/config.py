@@ -71,7 +71,7 @@ class FeedConfig:
 
     url: str = option("", "Address (http or https) of an RSS or Atom feed.")
     outlet: str = option(
-        "", "Outlet name for the feed's articles (default: the page's site name, else the feed title)."
+        "", "Outlet name for the feed's articles (default: the page's site name, else feed title)."
     )
 
 
