@@ -89,7 +89,7 @@ def apply_overrides(config: Config, args: argparse.Namespace) -> Config:
 def run_fetch(config: Config, args: argparse.Namespace) -> int | None:
     """Fetch into the inbox and report; the exit status when it cannot run, else None."""
     from .config import FeedConfig
-    from .fetch import FetchError, fetch
+    from .fetch import FetchError, fetch, inbox_is_read
 
     feeds = [FeedConfig(url=u) for u in args.feed] if getattr(args, "feed", None) else None
     show = args.verbose or (not args.quiet and sys.stderr.isatty())
@@ -103,6 +103,15 @@ def run_fetch(config: Config, args: argparse.Namespace) -> int | None:
     except FetchError as exc:
         print(f"digest: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if not result.feeds:
+        if not args.quiet:
+            print("No feeds to fetch: add [[feeds]] tables to digest.toml or pass --feed.",
+                  file=sys.stderr)
+        args.fetch_failed = False
+        return None
+    if not inbox_is_read(config):
+        print(f"digest: warning: the inbox {result.inbox} is not one of the 'articles' folders; "
+              "digest build will not read what was fetched", file=sys.stderr)
     if not args.quiet:
         print(f"Fetched {len(result.written)} new article(s) from {result.feeds} feed(s) into "
               f"{result.inbox} ({result.known} already there, "

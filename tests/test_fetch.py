@@ -525,7 +525,16 @@ def test_cli_fetch(site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert status == 1
     assert "fetch: feed " in err and "wrote orchard-growers" in err
     assert f"error: {site.base}/pages/private/briefing.html: disallowed by robots.txt" in err
+    assert "is not one of the 'articles' folders" in err  # the build would not read it
     assert len(list(other.glob("*.md"))) == 1
+
+
+def test_cli_fetch_without_feeds_touches_nothing(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    config = _toml(tmp_path, [])
+    assert main(["fetch", "--config", str(config), "--strict"]) == 0
+    assert "No feeds to fetch" in capsys.readouterr().err
+    assert not (tmp_path / "inbox").exists()
 
 
 def test_cli_build_fetch_fetches_then_builds(site: Site, tmp_path: Path,
@@ -548,7 +557,8 @@ def test_cli_build_fetch_fetches_then_builds(site: Site, tmp_path: Path,
 def test_cli_fetch_unwritable_inbox(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "file").write_text("x")
     config = _toml(tmp_path, [], extra="")
-    status = main(["fetch", "--config", str(config), "--inbox", str(tmp_path / "file" / "in")])
+    status = main(["fetch", "--config", str(config), "--inbox", str(tmp_path / "file" / "in"),
+                   "--feed", "http://127.0.0.1:9/feed"])
     assert status == 2 and "cannot create inbox folder" in capsys.readouterr().err
 
 
@@ -580,6 +590,15 @@ def test_bad_feed_config_names_the_key(tmp_path: Path, text: str, message: str) 
     path.write_text(text + "\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_config(path)
+
+
+def test_inbox_is_read(tmp_path: Path) -> None:
+    from generator.fetch import inbox_is_read
+
+    config = Config(root=tmp_path, articles=["content"], inbox="content/fetched")
+    assert inbox_is_read(config)
+    config.inbox = "elsewhere"
+    assert not inbox_is_read(config)
 
 
 def test_default_user_agent_names_digest_and_the_site() -> None:

@@ -29,7 +29,7 @@ from .writer import State, file_name, inside, load_state, render_markdown, save_
 
 Progress = Callable[[str], None]
 
-__all__ = ["FetchError", "FetchResult", "canonical_url", "fetch", "user_agent"]
+__all__ = ["FetchError", "FetchResult", "canonical_url", "fetch", "inbox_is_read", "user_agent"]
 
 
 class FetchError(Exception):
@@ -55,6 +55,16 @@ def _quiet(_: str) -> None:
     pass
 
 
+def inbox_is_read(config: Config) -> bool:
+    """Whether ``digest build`` reads the inbox (it is, or is inside, an article folder)."""
+    inbox = config.resolve(config.inbox).resolve()
+    for folder in config.articles:
+        root = config.resolve(folder).resolve()
+        if inbox == root or root in inbox.parents:
+            return True
+    return False
+
+
 def user_agent(config: Config) -> str:
     """The configured User-Agent, else ``digest/<version> (+<base_url>)``."""
     if config.fetch.user_agent.strip():
@@ -76,6 +86,9 @@ def fetch(config: Config, feeds: list[FeedConfig] | None = None,
     """Fetch new articles from ``feeds`` (default: the configured ones) into the inbox."""
     feeds = list(config.feeds if feeds is None else feeds)
     inbox = config.resolve(config.inbox)
+    if not feeds:  # nothing to do: touch nothing on disk
+        progress("no feeds configured")
+        return FetchResult(inbox=inbox)
     try:
         inbox.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
