@@ -131,8 +131,8 @@ def clean_text(raw: str) -> Cleaned:
     if not lines:
         return out
     _mark_shapes(lines)
-    _mark_body_span(lines)
     _mark_captions(lines)
+    _mark_body_span(lines)
     _find_title(lines, out)
     _mark_standfirst(lines, out)
     title = out.metadata.get("title")
@@ -303,6 +303,8 @@ def _mark_body_span(lines: list[_Line]) -> None:
             if marks:
                 for i in range(marks[0], len(lines)):
                     allowed[i] = False
+                    if lines[i].role == "body":
+                        lines[i].reason = "readers' comments"
     inside = [False] * len(lines)
     for start, end, _ in runs:
         for i in range(start, end + 1):
@@ -312,7 +314,8 @@ def _mark_body_span(lines: list[_Line]) -> None:
             continue
         if not inside[idx]:
             line.role = "outside"
-            line.reason = "outside the article body (navigation, related links, teasers)"
+            line.reason = line.reason or ("outside the article body "
+                                          "(navigation, related links, teasers)")
         elif not _is_prose(line.text):
             line.role, line.reason = "subhead", "subhead"
     # Long runs of short lines inside the body are link lists.
@@ -437,9 +440,14 @@ def _join_broken(paragraphs: list[str]) -> list[str]:
             prev = out[-1]
             if prev.endswith(".") and not prev.endswith(".."):
                 prev = prev[:-1]
-            out[-1] = f"{prev} {para}"
-        else:
-            out.append(para)
+            joined = f"{prev} {para}"
+            # Never join into a line the cleaner would drop (keeps cleaning idempotent).
+            probe = _Line(joined, 0, True)
+            _mark_shapes([probe])
+            if probe.role == "body" and _is_prose(joined):
+                out[-1] = joined
+                continue
+        out.append(para)
     return out
 
 
@@ -596,6 +604,7 @@ def clean(document: Document, language: str = "english") -> Article:
         if heading:
             cleaned.metadata["title"] = heading
             cleaned.origin["title"] = "text (first heading)"
+            cleaned.dropped.append(Dropped(heading, "opening heading (the headline)"))
     else:
         cleaned = clean_text(document.body)
     found = cleaned.metadata
