@@ -36,7 +36,7 @@ class ClusterConfig:
     """How articles are grouped into stories."""
 
     threshold: float = option(
-        0.14, "Similarity (0-1) above which two articles count as reporting the same event."
+        0.12, "Similarity (0-1) above which two articles count as reporting the same event."
     )
     window_days: float = option(
         3.0, "Articles published further apart than this many days are never grouped."

@@ -99,9 +99,11 @@ def _reasons(members: list[int], pairs: dict[tuple[int, int], float],
     counts: Counter[str] = Counter()
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     for i in members:
-        for name in features[i].names:
-            counts[name] += 1
-            forms[name].update(features[i].forms.get(name, Counter()))
+        counts.update(features[i].names.keys())
+    for i in members:
+        for name, form in features[i].forms.items():
+            if counts[name] >= 2:
+                forms[name][form] += 1
     shared = sorted((k for k, c in counts.items() if c >= 2),
                     key=lambda k: (-counts[k], -_rarity(probability("@" + k)), k))[:REASON_NAMES]
     reasons: list[str] = []

@@ -23,15 +23,16 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
 
 from ..model import Article
-from ..text import fold, language_code
+from ..text import fold as _fold_text
+from ..text import language_code
 
 TITLE_WEIGHT = 2.0
 """A headline word counts as this many body words."""
@@ -64,6 +65,12 @@ _ENDS = frozenset(".!?:\n\"“”|")
 """Tokens after which a new sentence (or quotation, or line) starts."""
 
 
+@lru_cache(maxsize=1 << 18)
+def fold(word: str) -> str:
+    """Cached :func:`generator.text.fold` (tokens repeat a lot)."""
+    return _fold_text(word)
+
+
 @dataclass
 class Features:
     """The raw (unweighted) features of one article."""
@@ -73,8 +80,10 @@ class Features:
     names: Counter[str]
     """Folded name words -> occurrences."""
     numbers: Counter[str]
-    forms: dict[str, Counter[str]]
-    """Folded name word -> how the article writes it, with counts (for reasons)."""
+    forms: dict[str, str]
+    """Folded name word -> how the article first writes it (for reasons)."""
+    surface: dict[str, str] = field(default_factory=dict)
+    """Stem -> a word it was made from (to look up the stem's background frequency)."""
 
 
 @lru_cache(maxsize=8)
@@ -101,14 +110,21 @@ def _frequencies(code: str) -> dict[str, float]:
         return {}
 
 
-def background_probability(language: str) -> Callable[[str], float]:
-    """Probability that a general-language article of the language contains a term."""
+def background_probability(
+    language: str, surface: dict[str, str] | None = None,
+) -> Callable[[str], float]:
+    """Probability that a general-language article of the language contains a term.
+
+    ``surface`` maps stems to a word they were made from (stems themselves are
+    often not words: ``ceasefir``).
+    """
     freqs = _frequencies(language_code(language))
+    surface = surface or {}
 
     def probability(term: str) -> float:
         if term[:1] == "#":
             return NUMBER_DOC_PROBABILITY
-        word = term[1:] if term[:1] == "@" else term
+        word = term[1:] if term[:1] == "@" else surface.get(term, term)
         f = max(freqs.get(word, 0.0), FLOOR_FREQUENCY)
         return -math.expm1(-DOC_LENGTH * f)
 
@@ -141,93 +157,102 @@ def _title_case(title: str, stops: frozenset[str]) -> bool:
     return caps >= 0.6 * len(words)
 
 
-def _names(text: str, stops: frozenset[str], out: Counter[str],
-           forms: dict[str, Counter[str]]) -> None:
-    """Count name words of capitalised sequences in ``text`` into ``out``.
+def _names(tokens: list[str], stops: frozenset[str], out: Counter[str],
+           forms: dict[str, str]) -> None:
+    """Count name words of capitalised sequences among ``tokens`` into ``out``.
 
     A capitalised word that starts a sentence counts only when the text also
     capitalises it mid-sentence, or when it starts a longer capitalised sequence
     and never appears in lower case ("United States", not "Officials" or "Yesterday").
     """
-    tokens = _TOKEN_RE.findall(text)
     mid_caps: set[str] = set()
     lower: set[str] = set()
-    start = True
-    for tok in tokens:
-        if tok in _BREAKS:
-            start = tok in _ENDS
-            continue
-        if tok[0].isupper():
-            if not start:
-                mid_caps.add(tok)
-        elif tok[0].isalpha():
-            lower.add(tok)
-        start = False
-
-    def flush(run: list[str], at_start: bool) -> None:
-        while run and fold(run[-1]) in _CONNECTORS:
-            run.pop()
-        if at_start and run:
-            first = run[0]
-            keep = first in mid_caps or (len(run) > 1 and first.lower() not in lower)
-            if not keep or fold(first) in stops:
-                run.pop(0)
-        for word in run:
-            key = fold(word).removesuffix("'s").removesuffix("’s")
-            if len(key) < 2 or key in stops or key in _CALENDAR or key in _CONNECTORS:
-                continue
-            out[key] += 1
-            forms.setdefault(key, Counter())[word.removesuffix("'s").removesuffix("’s")] += 1
-
-    start = True
+    runs: list[tuple[list[str], bool]] = []
     run: list[str] = []
     run_start = False
+    start = True
     for tok in tokens:
         if tok in _BREAKS:
-            flush(run, run_start)
-            run = []
+            if run:
+                runs.append((run, run_start))
+                run = []
             start = tok in _ENDS
             continue
-        if tok[0].isupper() and not _HAS_DIGIT.search(tok):
+        first = tok[0]
+        if first.isupper() and not _HAS_DIGIT.search(tok):
+            if not start:
+                mid_caps.add(tok)
             if not run:
                 run_start = start
             run.append(tok)
-        elif run and fold(tok) in _CONNECTORS:
-            run.append(tok)
         else:
-            flush(run, run_start)
-            run = []
+            if first.isalpha():
+                lower.add(tok)
+            if run:
+                if tok in _CONNECTORS:
+                    run.append(tok)
+                else:
+                    runs.append((run, run_start))
+                    run = []
         start = False
-    flush(run, run_start)
+    if run:
+        runs.append((run, run_start))
+    for run, at_start in runs:
+        while run and run[-1] in _CONNECTORS:
+            run.pop()
+        if at_start and run:
+            head = run[0]
+            keep = head in mid_caps or (len(run) > 1 and head.lower() not in lower)
+            if not keep or fold(head) in stops:
+                run.pop(0)
+        for word in run:
+            word = word.removesuffix("'s").removesuffix("’s")
+            key = fold(word)
+            if len(key) < 2 or key in stops or key in _CALENDAR or key in _CONNECTORS:
+                continue
+            out[key] += 1
+            if key not in forms:
+                forms[key] = word
+
+
+@lru_cache(maxsize=1 << 18)
+def _word(token: str, language: str) -> tuple[int, str, str]:
+    """(kind, key, folded word) of a token: kind 0 skip, 1 word, 2 number."""
+    if _HAS_DIGIT.search(token):
+        num = _number(token)
+        return (2, num, "") if num else (0, "", "")
+    word = fold(token).removesuffix("'s").removesuffix("’s")
+    if len(word) < 2 or word in stop_words(language):
+        return (0, "", "")
+    return (1, _stem(word), word)
 
 
 def extract(article: Article, language: str = "english") -> Features:
     """Words, names and numbers of one article."""
-    lang = article.language or language
-    stops = stop_words(_sumy_language(lang))
+    lang = _sumy_language(article.language or language)
+    stops = stop_words(lang)
     words: dict[str, float] = {}
     numbers: Counter[str] = Counter()
     names: Counter[str] = Counter()
-    forms: dict[str, Counter[str]] = {}
-    body = article.text
-    for text, weight in ((article.title, TITLE_WEIGHT), (body, 1.0)):
-        for tok in _TOKEN_RE.findall(text):
+    forms: dict[str, str] = {}
+    surface: dict[str, str] = {}
+    title_tokens = _TOKEN_RE.findall(article.title)
+    body_tokens = _TOKEN_RE.findall(article.text)
+    for tokens, weight in ((title_tokens, TITLE_WEIGHT), (body_tokens, 1.0)):
+        for tok, count in Counter(tokens).items():
             if tok in _BREAKS:
                 continue
-            if _HAS_DIGIT.search(tok):
-                num = _number(tok)
-                if num:
-                    numbers[num] += 1
-                continue
-            word = fold(tok).removesuffix("'s")
-            if len(word) < 2 or word in stops:
-                continue
-            key = _stem(word)
-            words[key] = words.get(key, 0.0) + weight
+            kind, key, word = _word(tok, lang)
+            if kind == 1:
+                words[key] = words.get(key, 0.0) + weight * count
+                if key != word and (key not in surface or word < surface[key]):
+                    surface[key] = word
+            elif kind == 2:
+                numbers[key] += count
     if not _title_case(article.title, stops):
-        _names(article.title, stops, names, forms)
-    _names(body, stops, names, forms)
-    return Features(words=words, names=names, numbers=numbers, forms=forms)
+        _names(title_tokens, stops, names, forms)
+    _names(body_tokens, stops, names, forms)
+    return Features(words=words, names=names, numbers=numbers, forms=forms, surface=surface)
 
 
 def _sumy_language(language: str) -> str:
@@ -240,34 +265,37 @@ def _sumy_language(language: str) -> str:
     return lang
 
 
-def _terms(f: Features) -> Iterable[tuple[str, float]]:
-    for word, n in f.words.items():
-        yield word, 1.0 + math.log(n) if n >= 1 else n
-    for name, n in f.names.items():
-        yield "@" + name, NAME_WEIGHT * (1.0 + math.log(n))
-    for num, n in f.numbers.items():
-        yield "#" + num, NUMBER_WEIGHT * (1.0 + math.log(n))
-
-
 def vectors(features: list[Features], language: str = "english") -> sparse.csr_matrix:
     """L2-normalised weighted feature vectors, one row per article (CSR)."""
-    vocab: dict[str, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    for i, f in enumerate(features):
-        for term, w in _terms(f):
-            j = vocab.setdefault(term, len(vocab))
-            rows.append(i)
-            cols.append(j)
-            vals.append(w)
+    keys: list[str] = []
+    counts: list[float] = []
+    scale: list[float] = []
+    indptr = [0]
+    for f in features:
+        keys.extend(f.words)
+        counts.extend(f.words.values())
+        keys.extend(["@" + k for k in f.names])
+        counts.extend(f.names.values())
+        keys.extend(["#" + k for k in f.numbers])
+        counts.extend(f.numbers.values())
+        scale.extend([1.0] * len(f.words) + [NAME_WEIGHT] * len(f.names)
+                     + [NUMBER_WEIGHT] * len(f.numbers))
+        indptr.append(len(keys))
+    vocab = {k: j for j, k in enumerate(dict.fromkeys(keys))}
+    cols = np.fromiter((vocab[k] for k in keys), dtype=np.int64, count=len(keys))
+    tf = np.asarray(counts, dtype=float)
+    vals = np.where(tf >= 1.0, 1.0 + np.log(np.maximum(tf, 1.0)), tf) * np.asarray(scale)
     n = len(features)
     if not vocab:
         return sparse.csr_matrix((n, 1))
-    matrix = sparse.csr_matrix((np.asarray(vals), (np.asarray(rows), np.asarray(cols))),
-                               shape=(n, len(vocab)))
+    matrix = sparse.csr_matrix((vals, cols, np.asarray(indptr)), shape=(n, len(vocab)))
     df = np.bincount(matrix.indices, minlength=len(vocab)).astype(float)
-    probability = background_probability(language)
+    surface: dict[str, str] = {}
+    for f in features:
+        for stem, word in f.surface.items():
+            if stem not in surface or word < surface[stem]:
+                surface[stem] = word
+    probability = background_probability(language, surface)
     prior = np.empty(len(vocab))
     for term, j in vocab.items():
         prior[j] = probability(term)
