@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import os
 import re
 import socket
@@ -383,7 +384,7 @@ def test_each_fault_is_reported_and_the_rest_goes_on(site: Site, tmp_path: Path)
         f"night-trams-return-to-the-ring-line-{_hash(site, '9')}.md"]
     assert sorted(p.name for p in inbox.iterdir()) == sorted([STATE_NAME, result.written[0].name])
     assert site.count("/pages/error.html") == 2  # one retry
-    assert elapsed < 5, elapsed
+    assert elapsed < 10, elapsed  # a timeout never hangs the run (2 x 0.5 s here)
 
     # Transient failures keep the feed's validators out of the state, so the next
     # run reads the feed again (no 304) and retries the failed pages.
@@ -460,8 +461,9 @@ def test_crawl_delay_spaces_requests_to_a_host(site: Site, tmp_path: Path) -> No
     result = fetch(make_config(tmp_path, [f"{site.base}/news.rss"]), client=client)
     assert len(result.written) == 3
     # 4 requests after robots.txt (feed + 3 pages), each 2 s after the previous one.
-    assert len(waits) == 3 and all(0 < w <= 6.01 for w in waits)
-    assert sorted(round(w) for w in waits) == [2, 4, 6]
+    waits.sort()
+    assert len(waits) == 3 and 0 < waits[0] <= 2.0 and waits[2] <= 6.0
+    assert [round(b - a, 1) for a, b in itertools.pairwise(waits)] == [2.0, 2.0]
 
 
 def test_requests_to_one_host_are_limited(site: Site, tmp_path: Path) -> None:
