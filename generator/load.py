@@ -30,6 +30,8 @@ MANIFEST_NAME = "manifest.json"
 MAX_BYTES = 5 * 1024 * 1024
 """Files this large (5 MiB) or larger are reported and skipped."""
 
+COMMON_ENCODINGS = ("utf_16", "utf_32", "cp1252", "iso8859_15", "latin_1")
+"""Preferred, in this order, among equally likely detected encodings."""
 KNOWN_FIELDS = ("title", "outlet", "url", "published", "author", "language", "story")
 ALIASES = {"source": "outlet", "date": "published", "link": "url", "headline": "title",
            "byline": "author", "lang": "language"}
@@ -158,25 +160,42 @@ def decode(raw: bytes) -> tuple[str | None, str | None]:
     if b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, "binary file (contains NUL bytes), not text"
     try:
-        return raw.decode("utf-8-sig"), None
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         error = exc
+    else:
+        if _mostly_controls(text):
+            return None, "binary file (control characters), not text"
+        return text, None
     replaced = raw.decode("utf-8", errors="replace")
     bad = replaced.count("\ufffd")
     good_multibyte = sum(1 for ch in replaced if ord(ch) > 0x7F and ch != "\ufffd")
-    if good_multibyte > bad:
+    if good_multibyte and good_multibyte >= bad:
         return None, (f"invalid UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start}, "
                       f"{bad} bad sequence(s) in otherwise UTF-8 text); re-save the file as UTF-8")
     from charset_normalizer import from_bytes
 
-    best = from_bytes(raw).best()
-    if best is None:
+    matches = list(from_bytes(raw))
+    if not matches:
         return None, "binary file (not text in any known encoding)"
-    text = str(best)
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    if controls > max(2, len(text) // 100):
+    best = matches[0]
+    encoding, text = best.encoding, str(best)
+    # Equally good guesses (short Western text fits cp1250 as well as cp1252):
+    # take the far more common one rather than the first listed.
+    tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    for preferred in COMMON_ENCODINGS:
+        if any(preferred in m.could_be_from_charset for m in tied):
+            encoding, text = preferred, raw.decode(preferred)
+            break
+    if _mostly_controls(text):
         return None, "binary file (control characters), not text"
-    return text, f"not UTF-8; decoded as {best.encoding} (detected)"
+    return text, f"not UTF-8; decoded as {encoding} (detected)"
+
+
+def _mostly_controls(text: str) -> bool:
+    """More than 1% control characters (other than white space): not text."""
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    return controls > max(2, len(text) // 100)
 
 
 def read_file(path: Path, rel: str, folder: str, display: str,
