@@ -32,6 +32,12 @@ TITLES = frozenset(
     "lady mr. mrs. ms. mr mrs ms captain advisor adviser capt. sergeant officer director minister "
     "premier emir sheikh president-elect".split()
 )
+ORG_WORDS = frozenset("house council department ministry union nations states center centre "
+                      "committee agency party court army forces news times post press office "
+                      "university institute bank security studies commission parliament "
+                      "congress senate government kremlin pentagon police school college "
+                      "foundation association organization organisation corporation company "
+                      "fund board authority service services league republic kingdom".split())
 NOT_NAMES = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february march april "
     "may june july august september october november december gmt utc am pm i".split()
@@ -88,7 +94,8 @@ def _names_in(sentence: str, lower_words: set[str], mid_caps: set[str]) -> list[
                 run.append(tok)
                 if tok.endswith(("’s", "'s")):
                     flush()  # Russia's Belgorod: two names
-        elif run and low in CONNECTORS and k + 1 < len(toks) and toks[k + 1][:1].isupper():
+        elif run and low in CONNECTORS and k + 1 < len(toks) and toks[k + 1][:1].isupper() \
+                and (len(run) == 1 or fold(run[-1]) in ORG_WORDS):  # Bank of England
             run.append(tok)
         else:
             flush()

@@ -30,10 +30,12 @@ from ..model import Article, Conflict, ConflictValue
 from ..text import fold
 from .lexicon import STOP, Vector, cosine, idf_table, stem, stems, vector
 
-MATCH = 0.25
+MATCH = 0.2
 """Context similarity for claims with the same casualty measure and noun."""
-MATCH_GENERIC = 0.45
+MATCH_GENERIC = 0.3
 """Context similarity for other claims (counts of things, money, percentages, distances)."""
+WINDOW = 6
+"""Words either side of a number that make its local context."""
 APPROX = 0.10
 """Relative difference below which an approximate value ("about 500") agrees."""
 
@@ -68,6 +70,7 @@ IMPLICIT_PEOPLE = frozenset({"killed", "injured", "missing", "arrested", "evacua
 _PEOPLE = frozenset("peopl person other civilian resid individu victim passeng".split())
 _MODIFIERS = frozenset("other more addit further new separ young senior local foreign total "
                        "least most".split())
+_CLOCK = frozenset("am pm a.m p.m a p gmt utc et edt est pdt pst cet bst".split())
 _AUX = frozenset("were was are is have has had been be being".split())
 _NOT_HEAD = frozenset("overnight ago yesterday today tonight earlier later after before since "
                       "during while when and or but including".split())
@@ -85,6 +88,7 @@ APPROXIMATE = frozenset({"about"})
 _UPDATE = re.compile(r"\b(?:rose|risen|rises|climbed|climbs|increased|jumped|soared|grew|"
                      r"revised|updated|raised|now stands|has reached|reached)\b(?:\s+\w+){0,2}\s*$",
                      re.I)
+_TOLL = re.compile(r"\b(?:death|fatality|casualty)\s+toll\b", re.I)
 _TIME = re.compile(
     r"\b(?:(?:early|late)\s+)?(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
     r"Sunday)(?:\s+(?:morning|afternoon|evening|night))?\b|\bovernight\b|\blast\s+(?:night|week|"
@@ -177,13 +181,16 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
             continue
         if prev in MONTHS or nxt in MONTHS or prev in ("no", "no.", "aged", "age", "number"):
             continue
+        if nxt in _CLOCK or (prev == ":" and i >= 2 and low[i - 2][:1].isdigit()):
+            continue  # a clock time: 4: 43 pm, 9:31 AM
         if is_digit and "." not in tok and "," not in tok and 1800 <= value <= 2100 \
                 and prev not in CURRENCY_SYMBOLS and nxt not in SCALES:
             continue
         if nxt in ("st", "nd", "rd", "th", "year-old", "years-old") or nxt.endswith("-year-old"):
             continue
-        if prev == "(" and i >= 2 and any(_number_value(t) is not None
-                                          for t, _, _ in toks[max(0, i - 5):i - 1]):
+        opener = i - 2 if prev in CURRENCY_SYMBOLS else i - 1
+        if opener >= 0 and low[opener] == "(" and any(
+                _number_value(t) is not None for t, _, _ in toks[max(0, opener - 5):opener]):
             continue  # a unit conversion: 19 miles (30 km)
         j = i + 1
         scale = 1.0
@@ -197,8 +204,15 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
             noun = "dollars"
         if noun is None and j < len(low):
             noun, j = _head(low, j)
+        rate = ""
+        if noun and j + 1 < len(low) and low[j] == "per" and \
+                low[j + 1][:1].isalpha() and low[j + 1] not in STOP:
+            rate = "/" + stem(low[j + 1])  # 3.8 yards per run, $15 an hour
         qualifier = _qualifier(low, i)
         measure = _measure(low, i, j)
+        if measure is None and noun is None and _UPDATE.search(sentence[:start]) and \
+                _TOLL.search(sentence[:start]):
+            measure = "killed"  # "the death toll ... rose to 12"
         if measure and (noun is None or stem(noun) in _PEOPLE or noun in ("others", "other")):
             noun = "people"
         elif measure is None and noun is None:
@@ -213,9 +227,13 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
         update = bool(_UPDATE.search(head_text))
         number_terms = {stem(fold(tok))} | {str(int(value)) if value.is_integer() else str(value)}
         context = [t for t in stems(sentence) if t not in number_terms]
+        # Words near the number count twice: they tell apart two counts of one sentence.
+        window = sentence[toks[max(0, i - WINDOW)][1]:toks[min(len(toks) - 1, j + WINDOW)][2]]
+        context += ["@" + t for t in stems(window) if t not in number_terms]
+        canonical = _canonical_noun(noun)
         claims.append(Claim(article.id, index, sentence, value * scale, written.strip(), measure,
-                            _canonical_noun(noun), QUALIFIERS.get(qualifier or "") or None,
-                            update, context))
+                            canonical + rate if canonical else canonical,
+                            QUALIFIERS.get(qualifier or "") or None, update, context))
         skip_until = j - 1
     sig = frozenset(c.measure for c in claims if c.measure)
     for c in claims:
@@ -360,6 +378,7 @@ def conflicts(articles: list[Article]) -> list[Conflict]:
     if not claims:
         return []
     idf = idf_table(stems(s) for a in articles for s in a.all_sentences[:200])
+    idf.update({"@" + t: v for t, v in list(idf.items())})
     for c in claims:
         c.vec = vector(c.context, idf)
     by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -367,6 +386,7 @@ def conflicts(articles: list[Article]) -> list[Conflict]:
         by_key[c.key].append(i)
     ids = sorted({c.article for c in claims})
     parent = list(range(len(claims)))
+    edges: list[tuple[int, int]] = []
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -389,13 +409,27 @@ def conflicts(articles: list[Article]) -> list[Conflict]:
                           for j in right}
                 for i, j in best_l.items():
                     if best_r[j] == i and scores[(i, j)] >= threshold:
-                        parent[find(i)] = find(j)
+                        edges.append((i, j))
+    # Conflicts come from direct matches only (no chains through a third article): each
+    # pair of matched claims with different values, grouped with the pairs they share a
+    # claim with, plus the claims directly matched to them that agree.
+    disagree = [(i, j) for i, j in edges if _agree(claims[i], claims[j])]
+    for i, j in disagree:
+        parent[find(i)] = find(j)
+    involved = {k for e in disagree for k in e}
+    for i, j in edges:
+        if (i, j) in disagree:
+            continue
+        if i in involved and j not in involved:
+            parent[find(j)] = find(i)
+        elif j in involved and i not in involved:
+            parent[find(i)] = find(j)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(claims)):
         groups[find(i)].append(i)
     out: list[Conflict] = []
     for members in groups.values():
-        if len({claims[i].article for i in members}) < 2:
+        if len(members) < 2 or not any(k in involved for k in members):
             continue
         conflict = _conflict([claims[i] for i in sorted(members)])
         if conflict is not None:
@@ -460,6 +494,8 @@ def _shared_words(members: list[Claim]) -> list[str]:
         w = m.group()
         s = stem(fold(w))
         if s in common and s not in seen and s not in MEASURES and fold(w) not in STOP \
+                and _number_value(w) is None and fold(w) not in QUALIFIERS \
+                and fold(w) not in ("least", "than") \
                 and _canonical_noun(fold(w)) != members[0].noun:
             seen.add(s)
             out.append(w)

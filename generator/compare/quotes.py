@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ..model import Article, Quote
 from ..text import fold, words
-from .entities import TITLES, _aliases
+from .entities import ORG_WORDS, TITLES, _aliases
 from .lexicon import stems
 
 SAME_QUOTE = 0.6
@@ -54,10 +54,6 @@ _BEFORE_PRONOUN = re.compile(
     rf"^(?:[\w ]+,\s+)?(?P<who>He|She|They)\b[^“\"]{{0,120}}?\b(?:{_VERBS})\b[^“\"]{{0,100}}?"
     rf"(?:[:,]|\bthat)?\s*$")
 _PRONOUNS = frozenset({"he", "she", "they"})
-ORG_WORDS = frozenset("house council department ministry union nations states center centre "
-                      "committee agency party court army forces news times post press office "
-                      "university institute bank security studies commission parliament "
-                      "congress senate government kremlin pentagon police".split())
 _RUN = re.compile(r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)+")
 
 

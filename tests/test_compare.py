@@ -1,0 +1,278 @@
+"""compare: facts, unique facts, numeric conflicts, quotes, headlines, copies, names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.build import process
+from generator.compare import compare, conflicts, entities, headlines, quotes, syndication
+from generator.compare.numbers import extract
+from generator.model import Article, Differences, Story
+from generator.text import split_sentences
+from tests.util import seeds_config
+
+FIXTURES = Path(__file__).parent / "fixtures" / "compare"
+
+
+def art(aid: str, *paragraphs: str, title: str = "A headline") -> Article:
+    return Article(id=aid, path=f"{aid}.txt", folder="x", title=title,
+                   paragraphs=list(paragraphs),
+                   sentences=[split_sentences(p) for p in paragraphs])
+
+
+def story(*articles: Article) -> Story:
+    return Story(id="s", slug="s", articles=list(articles))
+
+
+# --- the seeds ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def seeds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Story, Differences, dict[str, str]]:
+    digest = process(seeds_config(tmp_path_factory.mktemp("seeds")))
+    assert len(digest.stories) == 1
+    s = digest.stories[0]
+    assert s.differences is not None
+    ids = {a.id[:3]: a.id for a in s.articles}
+    return s, s.differences, ids
+
+
+@pytest.fixture(scope="module")
+def findings() -> dict[str, object]:
+    data: dict[str, object] = json.loads(
+        (FIXTURES / "seed_findings.json").read_text(encoding="utf-8"))
+    return data
+
+
+def test_seed_conflicts(seeds: tuple[Story, Differences, dict[str, str]],
+                        findings: dict[str, object]) -> None:
+    _, diff, ids = seeds
+    expected = findings["conflicts"]
+    assert isinstance(expected, list)
+    for want in expected:
+        values = {ids[k]: float(v) for k, v in want["values"].items()}
+        match = [c for c in diff.conflicts if c.about.startswith(f"people {want['measure']}")
+                 and all(any(aid in v.articles and v.number == n for v in c.values)
+                         for aid, n in values.items())]
+        assert match, f"not flagged: {want['about']}"
+        assert match[0].kind == want["kind"], want["about"]
+    assert len(diff.conflicts) <= int(str(findings["max_conflicts"])), \
+        [c.about for c in diff.conflicts]
+
+
+def test_seed_quotes(seeds: tuple[Story, Differences, dict[str, str]],
+                     findings: dict[str, object]) -> None:
+    _, diff, ids = seeds
+    expected = findings["quotes"]
+    assert isinstance(expected, list)
+    for want in expected:
+        theirs = [q for q in diff.quotes if q.speaker and want["speaker"] in q.speaker]
+        assert theirs, f"no quote of {want['speaker']}"
+        carried = sorted({a for q in theirs for a in q.articles})
+        assert carried == sorted(ids[k] for k in want["articles"]), want["speaker"]
+        assert all(q.only_source == want["only_source"] for q in theirs), want["speaker"]
+
+
+def test_seed_facts_and_unique(seeds: tuple[Story, Differences, dict[str, str]],
+                               findings: dict[str, object]) -> None:
+    _, diff, ids = seeds
+    shared = findings["shared_facts"]
+    assert isinstance(shared, list)
+    for want in shared:
+        fact = next(f for f in diff.facts if want["contains"] in f.text)
+        assert set(fact.articles) >= {ids[k] for k in want["articles"]}
+        for aid in fact.articles:  # each carrier's own sentence is linked
+            assert fact.anchors[aid] >= 0
+    unique = findings["unique"]
+    assert isinstance(unique, dict)
+    for key, needles in unique.items():
+        texts = [f.text for f in diff.unique[ids[key]]]
+        for needle in needles:
+            assert any(needle in t for t in texts), (key, needle)
+    # "only here" never lists what another source carries.
+    for aid, facts in diff.unique.items():
+        for f in facts:
+            assert f.articles == [aid]
+
+
+def test_seed_entities_headlines_copies(seeds: tuple[Story, Differences, dict[str, str]],
+                                        findings: dict[str, object]) -> None:
+    _, diff, ids = seeds
+    names = findings["entities"]
+    assert isinstance(names, dict)
+    for key, wanted in names.items():
+        for name in wanted:
+            assert name in diff.entities[ids[key]], (key, name)
+    shared = findings["entities_shared"]
+    assert isinstance(shared, list)
+    for listed in diff.entities.values():
+        assert not set(listed) & set(shared)
+    words = findings["headline_words"]
+    assert isinstance(words, dict)
+    by_article = {h.article: h for h in diff.headlines}
+    for key, wanted in words.items():
+        assert set(wanted) <= set(by_article[ids[key]].distinct_words)
+    assert diff.syndication == findings["syndication"]
+    assert diff.independent_reports == findings["independent_reports"]
+
+
+# --- numbers ---------------------------------------------------------------------------
+
+def test_word_and_digit_numbers_are_the_same_value() -> None:
+    a = art("a", "Five people were killed in the blast at the market in Lagos on Sunday.")
+    b = art("b", "5 people were killed in the blast at the market in Lagos on Sunday.")
+    assert conflicts([a, b]) == []
+
+
+def test_different_count_of_same_thing_is_flagged_with_its_sentences() -> None:
+    a = art("a", "Five people were killed in the blast at the market in Lagos on Sunday, "
+                 "police said.")
+    b = art("b", "Eight people were killed in the blast at the market in Lagos on Sunday.")
+    found = conflicts([a, b])
+    assert len(found) == 1
+    c = found[0]
+    assert c.about.startswith("people killed")
+    assert c.kind == "differ"
+    assert {v.number for v in c.values} == {5.0, 8.0}
+    assert {tuple(v.articles) for v in c.values} == {("a",), ("b",)}
+    five = next(v for v in c.values if v.number == 5.0)
+    assert five.text == a.all_sentences[0]
+    assert five.according_to == "police"
+    assert five.as_of is not None and "Sunday" in five.as_of
+
+
+def test_numbers_about_different_things_are_not_a_conflict() -> None:
+    a = art("a", "Rebels shot down 29 drones over the port of Novorossiysk overnight.",
+            "The ministry approved a package worth 500 million euros for farmers.")
+    b = art("b", "The flood destroyed 40 houses in the valley north of the capital.",
+            "A court fined the bank 20 million euros for money laundering failures.")
+    assert conflicts([a, b]) == []
+
+
+def test_years_dates_times_and_conversions_are_not_claims() -> None:
+    a = art("a", "The war began in February 2022 and the talks opened on May 10 at 21:00 GMT.")
+    claims = extract(a, 0, a.all_sentences[0])
+    assert claims == []
+    b = art("b", "The city is 19 miles (30 km) from the border.")
+    assert [c.value for c in extract(b, 0, b.all_sentences[0])] == [19.0]
+
+
+def test_bounds_and_updates_are_labelled() -> None:
+    a = art("a", "At least three people were killed in the night attack on the apartment "
+                 "block in Dnipro, officials said.")
+    b = art("b", "Five people were killed in the night attack on the apartment block in Dnipro.")
+    found = conflicts([a, b])
+    assert [c.kind for c in found] == ["bound"]
+    c = art("c", "The death toll in the night attack on the apartment block in Dnipro rose to "
+                 "12 on Tuesday.")
+    found = conflicts([b, c])
+    assert len(found) == 1 and found[0].kind == "update"
+    assert any(v.update for v in found[0].values)
+
+
+def test_lower_bound_broken_is_a_contradiction() -> None:
+    a = art("a", "At least 23 people were injured in the strike on the school in Sumy.")
+    b = art("b", "16 people were injured in the strike on the school in Sumy.")
+    assert [c.kind for c in conflicts([a, b])] == ["differ"]
+
+
+def test_approximate_values_close_together_agree() -> None:
+    a = art("a", "About 500 people were evacuated from the flooded villages near the dam.")
+    b = art("b", "Some 520 people were evacuated from the flooded villages near the dam.")
+    assert conflicts([a, b]) == []
+
+
+# --- quotes ----------------------------------------------------------------------------
+
+def test_quotes_speakers_pronouns_and_merging() -> None:
+    a = art("a", "“We will never give up the city to the invaders,” Mayor Anna Kovalenko said "
+                 "on Monday.",
+            "She added: “Every street will be defended by its people.”")
+    b = art("b", "Kovalenko told reporters that “we will never give up the city to the "
+                 "invaders.”",
+            "“The bridges are closed,” a police spokesman said.")
+    found = quotes([a, b])
+    city = next(q for q in found if "give up the city" in q.text)
+    assert city.speaker == "Anna Kovalenko"
+    assert city.articles == ["a", "b"]
+    assert not city.only_source
+    street = next(q for q in found if "Every street" in q.text)
+    assert street.speaker == "Anna Kovalenko"
+    bridges = next(q for q in found if "bridges" in q.text)
+    assert bridges.articles == ["b"]
+    assert not bridges.only_source  # an unnamed speaker is not flagged
+
+
+def test_speaker_quoted_by_one_source_stands_out() -> None:
+    a = art("a", "“This is the right move,” Alexander Petrov, a retired colonel, told Reuters.")
+    b = art("b", "The government did not comment on the decision on Friday evening.")
+    (q,) = quotes([a, b])
+    assert q.speaker == "Alexander Petrov" and q.only_source
+
+
+# --- headlines, copies, names ----------------------------------------------------------
+
+def test_headline_distinct_words_use_stems_and_skip_stop_words() -> None:
+    a = art("a", "x", title="Russia strikes Kharkiv after talks fail")
+    b = art("b", "y", title="Russian strike on Kharkiv kills five")
+    h = {x.article: x.distinct_words for x in headlines([a, b])}
+    assert h["a"] == ["talks", "fail"]
+    assert h["b"] == ["kills", "five"]
+
+
+def test_copies_are_grouped_and_independent_reports_counted() -> None:
+    text = ("The central bank raised its main interest rate by half a point on Thursday. "
+            "Governor Maria Lopez said inflation remained too high. Markets fell after the "
+            "announcement, with the main index down two percent by the close of trading. "
+            "Economists had expected a smaller rise given the slowing economy.")
+    a = art("a", text)
+    b = art("b", text.replace("Thursday", "Thursday afternoon"))
+    c = art("c", "A storm closed schools across the north of the country, officials said. "
+                 "Rivers burst their banks in three provinces and roads were cut.")
+    assert syndication([a, b, c]) == [["a", "b"]]
+    diff = compare(story(a, b, c))
+    assert diff.syndication == [["a", "b"]]
+    assert diff.independent_reports == 2
+
+
+def test_entities_aliases_titles_and_sentence_starts() -> None:
+    a = art("a", "President Joe Biden met Chancellor Olaf Scholz in Berlin.",
+            "Recent talks were tense, Biden said.")
+    b = art("b", "Biden and Scholz spoke about Ukraine with Mayor Vitali Klitschko of Kyiv.",
+            "Search teams worked through the night in Kyiv.")
+    names = entities([a, b])
+    assert names["a"] == ["Berlin"]
+    assert names["b"] == ["Kyiv", "Ukraine", "Vitali Klitschko"]
+
+
+# --- whole story -----------------------------------------------------------------------
+
+def test_single_source_story_has_no_differences() -> None:
+    diff = compare(story(art("a", "One article alone about the storm in the north.")))
+    assert diff.facts == [] and diff.independent_reports == 1
+
+
+def test_compare_is_deterministic_and_order_independent() -> None:
+    a = art("a", "Five people were killed in the blast at the market in Lagos on Sunday.",
+            "“We are shocked,” Governor Babajide Sanwo-Olu said.")
+    b = art("b", "Eight people were killed in the blast at the market in Lagos on Sunday.",
+            "Rescue teams searched the rubble for survivors through the night.")
+    one = compare(story(a, b))
+    two = compare(story(b, a))
+    assert one == two
+    assert one.unique["b"][0].text.startswith("Rescue teams")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200),
+                min_size=2, max_size=3))
+def test_compare_never_fails_on_arbitrary_text(texts: list[str]) -> None:
+    articles = [art(f"a{i}", t or "x") for i, t in enumerate(texts)]
+    diff = compare(story(*articles))
+    assert diff.independent_reports >= 1
+    for aid, facts in diff.unique.items():
+        assert all(f.articles == [aid] for f in facts)
