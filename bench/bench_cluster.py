@@ -20,6 +20,7 @@ choice that favours the baseline).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -101,8 +102,12 @@ def digest_labels(articles: list[Article], threshold: float | None = None) -> li
     return labels
 
 
-def baseline(articles: list[Article], gold: list[str]) -> tuple[float, tuple[float, ...]]:
-    """TF-IDF + average-link at its best threshold: (threshold, (P, R, F1))."""
+def baseline(articles: list[Article], gold: list[str],
+             window_days: float | None = None) -> tuple[float, tuple[float, ...]]:
+    """TF-IDF + average-link at its best threshold: (threshold, (P, R, F1)).
+
+    With ``window_days``, pairs published further apart count as not similar at all.
+    """
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -110,6 +115,12 @@ def baseline(articles: list[Article], gold: list[str]) -> tuple[float, tuple[flo
     texts = [f"{a.title}\n{a.text}" for a in articles]
     matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
     sim = (matrix @ matrix.T).toarray()
+    if window_days is not None:
+        from generator.cluster import _time
+
+        stamps = np.array([_time(a) if _time(a) is not None else np.nan for a in articles])
+        gap = np.abs(stamps[:, None] - stamps[None, :])
+        sim[np.nan_to_num(gap, nan=0.0) > window_days * 86400] = 0.0
     dist = np.clip(1.0 - sim, 0.0, None)
     np.fill_diagonal(dist, 0.0)
     tree = linkage(squareform(dist, checks=False), method="average")
@@ -140,10 +151,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {len(articles)} articles, {len(set(gold))} gold stories, "
               f"{len(set(labels))} found")
         print(f"  digest    P {p:.3f} R {r:.3f} F1 {f:.3f}  ({took:.1f} s)")
+        if any(a.published for a in articles):
+            undated = [dataclasses.replace(a, published=None) for a in articles]
+            up, ur, uf = bcubed(digest_labels(undated), gold)
+            print(f"  digest, dates removed  P {up:.3f} R {ur:.3f} F1 {uf:.3f}")
         if not args.no_baseline:
             t, (bp, br, bf) = baseline(articles, gold)
             print(f"  baseline  P {bp:.3f} R {br:.3f} F1 {bf:.3f}  "
                   f"(TF-IDF + average-link, best threshold {t:.2f})")
+            if any(a.published for a in articles):
+                t, (bp, br, bf) = baseline(articles, gold, config.window_days)
+                print(f"  baseline + {config.window_days:g}-day window  P {bp:.3f} R {br:.3f} "
+                      f"F1 {bf:.3f}  (best threshold {t:.2f})")
         if args.sweep:
             for t in np.arange(0.10, 0.5, 0.02):
                 sp, sr, sf = bcubed(digest_labels(articles, float(t)), gold)
