@@ -683,22 +683,24 @@ def describe_problem(problem: Problem) -> dict[str, Any]:
 def inspect_paths(paths: list[Path], language: str = "english") -> list[dict[str, Any]]:
     """``digest inspect``: read and clean files or folders; one :func:`describe` each.
 
-    Files that cannot be read at all get an object with only their problems.
+    Output follows the order of ``paths`` (a folder's files in path order). A
+    file that cannot be read at all gets an object holding only its problems.
     """
     from .load import read_paths
 
-    loaded = read_paths(paths)
     entries: list[dict[str, Any]] = []
-    for document in loaded.documents:
-        entries.append(describe(clean(document, language)))
-    by_path: dict[str, list[Problem]] = {}
-    for problem in loaded.problems:
-        by_path.setdefault(problem.path, []).append(problem)
-    for _, problems in sorted(by_path.items()):
-        entry = describe_problem(problems[0])
-        entry["problems"] = [_problem_dict(p) for p in problems]
-        entries.append(entry)
-    return sorted(entries, key=lambda e: str(e["path"]))
+    for path in paths:
+        loaded = read_paths([path])
+        found = [describe(clean(document, language)) for document in loaded.documents]
+        by_path: dict[str, list[Problem]] = {}
+        for problem in loaded.problems:
+            by_path.setdefault(problem.path, []).append(problem)
+        for problems in by_path.values():
+            entry = describe_problem(problems[0])
+            entry["problems"] = [_problem_dict(p) for p in problems]
+            found.append(entry)
+        entries.extend(sorted(found, key=lambda e: str(e["path"])))
+    return entries
 
 
 def _problem_dict(problem: Problem) -> dict[str, str]:

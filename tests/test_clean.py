@@ -7,6 +7,7 @@ never raises, is idempotent and never invents text.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -277,3 +278,37 @@ def test_no_rule_is_keyed_to_a_seed_outlet() -> None:
     source = (Path(__file__).parent.parent / "generator" / "clean.py").read_text(encoding="utf-8")
     for name in ("Al Jazeera", "Space Media", "Military Space", "AFP Staff", "Kharkiv"):
         assert not re.search(re.escape(name), source, re.I), name
+
+
+# --- digest inspect -------------------------------------------------------------------------
+
+
+def test_inspect_json_prints_one_object_per_article(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.cli import main
+
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    status = main(["inspect", "--json", str(FIXTURES), str(tmp_path / "empty.txt")])
+    lines = capsys.readouterr().out.splitlines()
+    entries = [json.loads(line) for line in lines]
+    assert status == 1  # the empty file is an error
+    assert [Path(e["path"]).name for e in entries] == ["library.html", "library.md",
+                                                       "scraped-page.txt", "empty.txt"]
+    scraped = entries[2]
+    assert scraped["id"] == "scraped-page"
+    assert scraped["metadata"]["author"] == "Maria Lindqvist"
+    assert scraped["origin"]["author"].startswith("text (byline")
+    assert {"text": "Reply", "reason": "comment section"} in scraped["dropped"]
+    assert scraped["problems"] == []
+    assert entries[3]["id"] is None
+    assert entries[3]["problems"][0]["reason"] == "empty file"
+
+
+def test_inspect_human_readable(capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.cli import main
+
+    assert main(["inspect", str(FIXTURES / "scraped-page.txt")]) == 0
+    out = capsys.readouterr().out
+    assert "title:      Town council approves new library" in out
+    assert "[text (byline: 'By Maria Lindqvist')]" in out
+    assert "- Share on Facebook  [site furniture" in out
