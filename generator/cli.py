@@ -20,6 +20,7 @@ EXIT_USAGE = 2
 
 COMMANDS = {
     "build": "Build the site into the output folder.",
+    "init": "Create a new site (config, sample content, theme overrides, Pages workflow).",
     "inspect": "Show how digest reads article files: metadata, paragraphs, dropped lines.",
     "fetch": "Fetch new articles from the configured RSS and Atom feeds into the inbox.",
 }
@@ -59,7 +60,25 @@ def _parser() -> argparse.ArgumentParser:
     inspect.add_argument("paths", nargs="+", metavar="PATH", help="article file or folder")
     inspect.add_argument("--json", action="store_true",
                          help="print one JSON object per article, one per line")
+    init = sub.add_parser("init", help=COMMANDS["init"], description=COMMANDS["init"])
+    init.add_argument("dir", metavar="DIR", help="folder for the new site (created if missing)")
+    init.add_argument("--title", help="site title (default: from the folder name)")
     return parser
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, init
+
+    try:
+        result = init(Path(args.dir), args.title)
+    except ScaffoldError as exc:
+        print(f"digest: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"Created a new site in {result.root} ({len(result.files)} files). Next:\n"
+          f"  cd {args.dir} && digest build   # then open site/index.html through a server\n"
+          "  Push it to GitHub and set Settings -> Pages -> Source to GitHub Actions;\n"
+          "  first name the digest package to install in requirements.txt.")
+    return 0
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -191,6 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "build":
             return cmd_build(args)
+        if args.command == "init":
+            return cmd_init(args)
         if args.command == "inspect":
             return cmd_inspect(args)
         if args.command == "fetch":

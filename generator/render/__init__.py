@@ -13,6 +13,7 @@ output works at a domain root and under a subpath such as ``/repo/``.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -114,12 +115,24 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 def make_environment(config: Config) -> jinja2.Environment:
+    """The theme's Jinja2 environment: the user's templates folder first, then the built-in.
+
+    Environments are kept between builds (compiling the theme is most of render's
+    time); Jinja2 reloads any template whose file changed, so a kept one is never stale.
+    """
+    user = config.resolve(config.templates).resolve()
+    builtin = theme_dir().resolve()
+    return _environment(str(user) if user != builtin else None, str(builtin))
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(user: str | None, builtin: str) -> jinja2.Environment:
+    # The user folder may appear after the environment is made: the loader skips
+    # a missing folder, so it is always listed.
     loaders: list[jinja2.BaseLoader] = []
-    user = config.resolve(config.templates)
-    builtin = theme_dir()
-    if user.is_dir() and user.resolve() != builtin.resolve():
-        loaders.append(jinja2.FileSystemLoader(str(user)))
-    loaders.append(jinja2.FileSystemLoader(str(builtin)))
+    if user is not None:
+        loaders.append(jinja2.FileSystemLoader(user))
+    loaders.append(jinja2.FileSystemLoader(builtin))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
