@@ -22,7 +22,8 @@ from .text import normalize_space, split_sentences, words
 
 # --- line patterns (generic, shape-based) -----------------------------------------------
 
-_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*\s*$")
+_SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”’»)\]」』）]*\s*$")
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _WIRE_SLUG = re.compile(r"^[a-z]{2,5}(?:-[a-z]{2,5})*(?:/[a-z]{2,5}(?:-[a-z]{2,5})*)+$")
 _CREDIT = re.compile(
     r"(\[[^\]]{2,60}/[^\]]{2,40}\]\s*$)|(\((?:photo|image|picture|credit)s?:?[^)]*\)\s*$)|"
@@ -105,8 +106,16 @@ class Cleaned:
     """Where in the text each metadata field was found (``byline 'By ...'``)."""
 
 
+def _word_count(text: str) -> int:
+    """Words in ``text``; in scripts written without spaces (CJK) two characters count as one."""
+    unspaced = len(_UNSPACED.findall(text))
+    if not unspaced:
+        return len(words(text))
+    return len(words(_UNSPACED.sub(" ", text))) + (unspaced + 1) // 2
+
+
 def _is_prose(text: str) -> bool:
-    n = len(words(text))
+    n = _word_count(text)
     if n >= 20:
         return True
     return n >= 6 and bool(_SENTENCE_END.search(text))
@@ -254,7 +263,7 @@ LIST_RUN = 4
 
 def _line_weight(line: _Line) -> int:
     if line.role == "body":
-        return len(words(line.text)) if _is_prose(line.text) else -SHORT_PENALTY
+        return _word_count(line.text) if _is_prose(line.text) else -SHORT_PENALTY
     if line.role == "boilerplate" or line.reason == "date line":
         return -FURNITURE_PENALTY
     return -1
