@@ -1,7 +1,7 @@
 """Word-level helpers shared by the comparisons: stems, stop words, TF-IDF vectors.
 
-Stems come from NLTK's Snowball stemmer (rules ship with the package; nothing is
-downloaded). Vectors are TF-IDF over one story, so that words rare in the story
+Stems come from PyStemmer's Snowball stemmer (the project's stemmer dependency;
+nothing is downloaded). Vectors are TF-IDF over one story, so that words rare in the story
 (names, numbers, specific nouns) weigh more than words every source uses.
 """
 
@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from nltk.stem.snowball import SnowballStemmer
+import Stemmer
 
 from ..text import fold, words
 
@@ -29,7 +29,7 @@ STOP = frozenset(
     "though however meanwhile added according mr mrs ms".split()
 )
 
-_STEMMER = SnowballStemmer("english")
+_STEMMER = Stemmer.Stemmer("english")
 _DIGITS = re.compile(r"^\d[\d,.]*$")
 
 
@@ -38,7 +38,7 @@ def stem(word: str) -> str:
     """A comparison key for one folded word: Snowball stem, trailing ``i``/``e`` trimmed."""
     if _DIGITS.match(word):
         return word.replace(",", "")
-    s: str = str(_STEMMER.stem(word))
+    s: str = str(_STEMMER.stemWord(word))
     if len(s) > 4 and s[-1] in "ie":
         s = s[:-1]
     return s[:8]
