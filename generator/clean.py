@@ -513,6 +513,22 @@ def parse_date(text: str) -> str | None:
     return None
 
 
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?=[/-]|$)")
+
+
+def url_date(url: str) -> str | None:
+    """The date in a URL path like ``/2019/11/19/slug`` or ``/2019-11-19-slug``, if valid."""
+    import datetime as dt
+
+    m = _URL_DATE.search(urlsplit(url).path)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        return None
+
+
 # --- other formats -----------------------------------------------------------------------
 
 
@@ -634,6 +650,9 @@ def clean(document: Document, language: str = "english") -> Article:
         if host:
             meta["outlet"] = host.removeprefix("www.")
             origin["outlet"] = "url domain"
+    if "published" not in meta and meta.get("url") and (day := url_date(meta["url"])):
+        meta["published"] = day
+        origin["published"] = "url path"
     title = meta.get("title") or document.path
     if "title" not in meta:
         origin["title"] = "file name"

@@ -22,6 +22,7 @@ from generator.clean import (
     infer_headline,
     markdown_paragraphs_and_title,
     parse_date,
+    url_date,
 )
 from generator.load import load, read_paths
 from generator.model import Document
@@ -157,6 +158,18 @@ def test_url_domain_is_the_last_resort_for_the_outlet() -> None:
     article = clean(doc)
     assert article.outlet == "example-news.org"
     assert article.origin["outlet"] == "url domain"
+
+
+def test_url_path_date_is_the_last_resort_for_the_date() -> None:
+    doc = Document(id="a", path="a.txt", folder="f", format="txt", body_format="text",
+                   body="Residents of the valley were told on Sunday to boil their water "
+                        "until further notice, the utility said in a statement.",
+                   metadata={"url": "https://example.org/2019/11/19/boil-water/"},
+                   origin={"url": "sidecar a.txt.json"})
+    article = clean(doc)
+    assert article.published == "2019-11-19" and article.origin["published"] == "url path"
+    assert url_date("https://example.org/2019-13-40-x") is None
+    assert url_date("https://example.org/news/12345") is None
 
 
 @pytest.mark.parametrize(("text", "iso"), [
