@@ -23,6 +23,7 @@ COMMANDS = {
     "init": "Create a new site (config, sample content, theme overrides, Pages workflow).",
     "inspect": "Show how digest reads article files: metadata, paragraphs, dropped lines.",
     "fetch": "Fetch new articles from the configured RSS and Atom feeds into the inbox.",
+    "serve": "Build, serve the site locally, rebuild on change and reload open pages.",
 }
 
 
@@ -60,6 +61,17 @@ def _parser() -> argparse.ArgumentParser:
     inspect.add_argument("paths", nargs="+", metavar="PATH", help="article file or folder")
     inspect.add_argument("--json", action="store_true",
                          help="print one JSON object per article, one per line")
+    serve = sub.add_parser("serve", help=COMMANDS["serve"], description=COMMANDS["serve"])
+    _common(serve)
+    serve.add_argument("--content", action="append", metavar="DIR",
+                       help="article folder to read instead of the configured ones (repeatable)")
+    serve.add_argument("--output", metavar="DIR", help="output folder (replaces 'output')")
+    serve.add_argument("--base-url", metavar="URL", help="public URL of the site ('base_url')")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any)")
+    serve.add_argument("--poll", type=float, metavar="SECONDS",
+                       help="poll for changes every SECONDS instead of native file events")
     init = sub.add_parser("init", help=COMMANDS["init"], description=COMMANDS["init"])
     init.add_argument("dir", metavar="DIR", help="folder for the new site (created if missing)")
     init.add_argument("--title", help="site title (default: from the folder name)")
@@ -205,6 +217,23 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Live preview (see generator/serve): rebuilds re-read the config and overrides."""
+    from .serve import serve
+
+    if args.config:
+        args.config = str(Path(args.config).resolve())
+    elif (Path.cwd() / CONFIG_NAME).is_file():
+        args.config = str(Path.cwd() / CONFIG_NAME)
+    try:
+        return serve(lambda: apply_overrides(read_config(args), args), args.host, args.port,
+                     args.poll)
+    except OSError as exc:
+        print(f"digest: error: cannot serve on {args.host}:{args.port} ({exc.strerror})",
+              file=sys.stderr)
+        return EXIT_USAGE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -216,6 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_inspect(args)
         if args.command == "fetch":
             return cmd_fetch(args)
+        if args.command == "serve":
+            return cmd_serve(args)
     except ConfigError as exc:
         print(f"digest: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
