@@ -26,7 +26,7 @@ from scipy import sparse
 
 def candidate_pairs(
     matrix: sparse.csr_matrix, times: Sequence[float | None], window: float,
-    min_similarity: float, block: int = 2000, half_life: float = 0.0,
+    min_similarity: float, block: int = 1000, half_life: float = 0.0,
 ) -> dict[tuple[int, int], float]:
     """``{(i, j): similarity}`` for i < j within ``window`` seconds, above ``min_similarity``."""
     n = matrix.shape[0]
@@ -72,8 +72,10 @@ def candidate_pairs(
         stop = int(np.searchsorted(stamps, stamps[end - 1] + window, side="right"))
         add_sym(order[start:end], order[start:stop], True)
         start = end
-    if undated:
-        add_sym(undated, list(range(n)), False)
+    # Undated articles: against everything, in slices so the product stays small.
+    everyone = list(range(n))
+    for first in range(0, len(undated), block):
+        add_sym(undated[first:first + block], everyone, False)
     return pairs
 
 
