@@ -3,27 +3,56 @@
 ``build(config)`` is a plain function: the CLI, the preview server and the tests
 all call it. It reads and processes everything first, then writes the site in
 one step (see :mod:`generator.write`).
+
+Incremental builds: every stage's result is kept in the build cache
+(``.digest-cache/`` beside ``digest.toml``, safe to delete), keyed by the sha256
+of the code version, the options the stage reads and its input. A rebuild redoes
+only what changed: cleaning of changed files, clustering when any article
+changed, summaries and comparisons of stories whose articles changed. Listing
+pages are always rendered from the whole digest, so they reflect every change;
+when nothing at all changed and the output folder is as the last build left it,
+render and write are skipped.
+
+Per-story work and the cleaning of changed files run in parallel (``jobs``
+processes, or any ``concurrent.futures``-style executor, e.g. a Dask client's);
+results are gathered in input order, so the output does not depend on it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any, TypeVar
 
-from . import clean as clean_stage
-from . import cluster as cluster_stage
-from . import compare as compare_stage
 from . import load as load_stage
-from . import render as render_stage
-from . import summarize as summarize_stage
-from . import write as write_stage
+from . import serial
 from .cache import Cache
 from .config import Config
-from .model import Article, BuildResult, Digest, Problem
+from .model import (
+    Article,
+    BuildResult,
+    Differences,
+    Digest,
+    Document,
+    Problem,
+    Story,
+    SummarySentence,
+)
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
+R = TypeVar("R")
+
+CACHE_FORMAT = 1
+PARALLEL_MIN = 24
+"""Fewer cache misses than this are processed in this process (pool start-up costs more)."""
 
 
 class BuildError(Exception):
@@ -32,6 +61,108 @@ class BuildError(Exception):
 
 def _quiet(_: str) -> None:
     pass
+
+
+@cache
+def code_version() -> str:
+    """Hash of digest's own source and theme: a code change invalidates the cache."""
+    from .render import theme_dir
+
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    roots = [(package, "*.py"), (theme_dir(), "*")]
+    for root, pattern in roots:
+        for path in sorted(root.rglob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(path.relative_to(root).as_posix().encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+# --- the cache --------------------------------------------------------------------------
+
+
+def cache_folder(config: Config) -> Path:
+    return config.root / ".digest-cache"
+
+
+def open_cache(config: Config, progress: Progress, enabled: bool = True) -> Cache | None:
+    """The build cache, or None when disabled; a foreign or corrupt one is discarded."""
+    if not enabled:
+        return None
+    folder = cache_folder(config)
+    stamp = folder / "cache.json"
+    expected = {"format": CACHE_FORMAT, "tool": "digest"}
+    if folder.exists():
+        try:
+            found = json.loads(stamp.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            found = None
+        if found != expected:
+            progress("warning: ignoring a foreign or corrupt build cache in "
+                     f"{folder} (it is rebuilt)")
+            _clear(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tag = folder / "CACHEDIR.TAG"
+        if not tag.exists():
+            tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n"
+                           "# digest build cache; safe to delete.\n", encoding="utf-8")
+        stamp.write_text(json.dumps(expected) + "\n", encoding="utf-8")
+    except OSError:
+        return None
+    return Cache(folder / "results")
+
+
+def _clear(folder: Path) -> None:
+    import shutil
+
+    for child in folder.iterdir():
+        if child.name == "build-report.json":
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
+def _cached(cache: Cache | None, key: str, cls: type[T]) -> T | None:
+    if cache is None:
+        return None
+    data = cache.get(key)
+    if data is None:
+        return None
+    try:
+        return serial.load(cls, data)
+    except serial.SerialError:
+        return None
+
+
+# --- running work -------------------------------------------------------------------------
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else os.cpu_count() or 1)
+
+
+def run_all(fn: Callable[[T], R], items: Sequence[T], jobs: int,
+            executor: Executor | None = None) -> list[R]:
+    """``fn`` over ``items``, in parallel when worth it, results in input order."""
+    if executor is not None and items:
+        futures = [executor.submit(fn, item) for item in items]
+        return [f.result() for f in futures]
+    if jobs <= 1 or len(items) < PARALLEL_MIN:
+        return [fn(item) for item in items]
+    import multiprocessing
+
+    chunk = max(1, len(items) // (jobs * 8))
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        return list(pool.map(fn, items, chunksize=chunk))
+
+
+# --- stages -------------------------------------------------------------------------------
 
 
 def duplicates(articles: list[Article]) -> tuple[list[Article], list[Problem]]:
@@ -52,14 +183,121 @@ def duplicates(articles: list[Article]) -> tuple[list[Article], list[Problem]]:
     return kept, problems
 
 
+@dataclass
+class _CleanTask:
+    document: Document
+    language: str
+
+
+def _clean_one(task: _CleanTask) -> Article:
+    from . import clean as clean_stage
+
+    return clean_stage.clean(task.document, task.language)
+
+
+@dataclass
+class _StoryTask:
+    story: Story
+    config: Config
+
+
+@dataclass
+class StoryResult:
+    """What the per-story stages add to a story (cached and sent between processes)."""
+
+    title: str
+    summary: list[SummarySentence]
+    differences: Differences | None
+
+
+def _story_one(task: _StoryTask) -> StoryResult:
+    from . import compare as compare_stage
+    from . import summarize as summarize_stage
+
+    story, config = task.story, task.config
+    title = summarize_stage.choose_headline(story)
+    story.title = title
+    summary = summarize_stage.summarize(story, config.summary, config.language)
+    differences = compare_stage.compare(story)
+    return StoryResult(title, summary, differences)
+
+
+def clean_all(documents: list[Document], config: Config, cache: Cache | None, jobs: int,
+              executor: Executor | None = None) -> tuple[list[Article], dict[str, str]]:
+    """Cleaned articles (cache first) and each article's content key, by article id."""
+    keys = [Cache.key(code_version(), "clean", config.language, serial.dump(d))
+            for d in documents]
+    results: list[Article | None] = [_cached(cache, k, Article) for k in keys]
+    missing = [i for i, r in enumerate(results) if r is None]
+    if missing:
+        from . import clean  # noqa: F401
+    fresh = run_all(_clean_one, [_CleanTask(documents[i], config.language) for i in missing],
+                    jobs, executor)
+    for i, article in zip(missing, fresh, strict=True):
+        results[i] = article
+        if cache is not None:
+            cache.put(keys[i], serial.dump(article))
+    articles = [r for r in results if r is not None]
+    return articles, {a.id: k for a, k in zip(articles, keys, strict=True)}
+
+
+def cluster_all(articles: list[Article], config: Config, keys: dict[str, str],
+                cache: Cache | None) -> list[Story]:
+    key = Cache.key(code_version(), "cluster", serial.dump(config.cluster),
+                    sorted((a.id, keys[a.id]) for a in articles))
+    by_id = {a.id: a for a in articles}
+    stored = cache.get(key) if cache is not None else None
+    if isinstance(stored, list):
+        try:
+            return [Story(id=s["id"], slug=s["slug"], reasons=list(s["reasons"]),
+                          articles=[by_id[i] for i in s["articles"]]) for s in stored]
+        except (KeyError, TypeError):
+            pass
+    from . import cluster as cluster_stage
+
+    stories = cluster_stage.cluster(articles, config.cluster)
+    if cache is not None:
+        cache.put(key, [{"id": s.id, "slug": s.slug, "reasons": s.reasons,
+                         "articles": [a.id for a in s.articles]} for s in stories])
+    return stories
+
+
+def story_key(story: Story, config: Config, keys: dict[str, str]) -> str:
+    return Cache.key(code_version(), "story", serial.dump(config.summary), config.language,
+                     [keys[a.id] for a in story.articles])
+
+
+def stories_all(stories: list[Story], config: Config, keys: dict[str, str],
+                cache: Cache | None, jobs: int, executor: Executor | None = None) -> None:
+    """Title, summary and differences of every story (cache first, misses in parallel)."""
+    story_keys = [story_key(s, config, keys) for s in stories]
+    results: list[StoryResult | None] = [_cached(cache, k, StoryResult) for k in story_keys]
+    missing = [i for i, r in enumerate(results) if r is None]
+    if missing:  # import before forking workers, so each does not import them again
+        from . import compare, summarize  # noqa: F401
+    fresh = run_all(_story_one, [_StoryTask(stories[i], config) for i in missing], jobs,
+                    executor)
+    for i, result in zip(missing, fresh, strict=True):
+        results[i] = result
+        if cache is not None:
+            cache.put(story_keys[i], serial.dump(result))
+    for story, done in zip(stories, results, strict=True):
+        assert done is not None
+        story.title, story.summary, story.differences = (done.title, done.summary,
+                                                         done.differences)
+
+
 def process(config: Config, progress: Progress = _quiet,
-            timings: dict[str, float] | None = None) -> Digest:
+            timings: dict[str, float] | None = None, *, jobs: int | None = None,
+            executor: Executor | None = None, use_cache: bool = True) -> Digest:
     """Run every stage up to (not including) render; return the digest."""
     timings = timings if timings is not None else {}
+    jobs = jobs or default_jobs()
+    store = open_cache(config, progress, use_cache)
 
-    def stage(name: str, started: float) -> None:
+    def stage(name: str, started: float, detail: str = "") -> None:
         timings[name] = time.perf_counter() - started
-        progress(f"{name}: {timings[name]:.2f}s")
+        progress(f"{name}: {timings[name]:.2f}s{detail}")
 
     t = time.perf_counter()
     folders = [(name, config.resolve(name)) for name in config.articles]
@@ -69,73 +307,131 @@ def process(config: Config, progress: Progress = _quiet,
         raise BuildError(str(exc)) from None
     pages, page_problems = load_stage.load_pages(config.resolve(config.pages), config.pages)
     problems = [*loaded.problems, *page_problems]
-    stage("load", t)
+    stage("load", t, f" ({len(loaded.documents)} documents)")
 
     t = time.perf_counter()
+    hits = store.hits if store else 0
+    cleaned, keys = clean_all(loaded.documents, config, store, jobs)
     articles: list[Article] = []
-    for document in loaded.documents:
-        article = clean_stage.clean(document, config.language)
-        fatal = [p for p in article.problems if p.severity == "error"]
+    for article in cleaned:
         problems.extend(article.problems)
-        if not fatal:
+        if not any(p.severity == "error" for p in article.problems):
             articles.append(article)
     articles, dup_problems = duplicates(articles)
     problems.extend(dup_problems)
-    stage("clean", t)
+    reused = (store.hits - hits) if store else 0
+    stage("clean", t, f" ({len(cleaned)} articles, {reused} from cache)")
 
     t = time.perf_counter()
-    stories = cluster_stage.cluster(articles, config.cluster)
-    stage("cluster", t)
+    stories = cluster_all(articles, config, keys, store)
+    stage("cluster", t, f" ({len(stories)} stories)")
 
     t = time.perf_counter()
-    summary_cache = Cache(config.root / ".digest-cache" / "summaries")
-    for story in stories:
-        story.title = summarize_stage.choose_headline(story)
-        story.summary = summarize_stage.summarize(story, config.summary, config.language,
-                                                  cache=summary_cache)
-    stage("summarize", t)
-
-    t = time.perf_counter()
-    for story in stories:
-        story.differences = compare_stage.compare(story)
-    stage("compare", t)
+    hits = store.hits if store else 0
+    stories_all(stories, config, keys, store, jobs, executor)
+    reused = (store.hits - hits) if store else 0
+    stage("summarize+compare", t, f" ({len(stories)} stories, {reused} from cache)")
 
     ordered = sorted(articles, key=lambda a: a.id)
     return Digest(stories=stories, articles=ordered, pages=pages, problems=problems)
 
 
-def build(config: Config, progress: Progress = _quiet) -> BuildResult:
+# --- the whole build --------------------------------------------------------------------
+
+
+def _fingerprint(config: Config, digest: Digest) -> str:
+    """Everything the rendered site depends on."""
+    options = _config_json(config)
+    templates = config.resolve(config.templates)
+    user = sorted((p.relative_to(templates).as_posix(), hashlib.sha256(p.read_bytes())
+                   .hexdigest()) for p in templates.rglob("*") if p.is_file()) \
+        if templates.is_dir() else []
+    return Cache.key(code_version(), "site", options, user, serial.dump(digest))
+
+
+def _config_json(config: Config) -> Any:
+    import dataclasses
+
+    return {f.name: serial.dump(getattr(config, f.name)) for f in dataclasses.fields(config)
+            if not f.metadata.get("internal")}
+
+
+def _listing(output: Path) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    if not output.is_dir():
+        return out
+    for path in sorted(output.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            st = path.stat()
+            out[path.relative_to(output).as_posix()] = [st.st_size, st.st_mtime_ns]
+    return out
+
+
+def build(config: Config, progress: Progress = _quiet, *, jobs: int | None = None,
+          executor: Executor | None = None, use_cache: bool = True) -> BuildResult:
     """Build the site described by ``config`` into its output folder."""
     timings: dict[str, float] = {}
     output = config.resolve(config.output)
     protected = [config.root / "digest.toml", config.resolve(config.pages),
                  config.resolve(config.templates), *(config.resolve(a) for a in config.articles)]
     try:
+        from . import write as write_stage
+
         write_stage.check_output(output, protected)
     except write_stage.OutputError as exc:
         raise BuildError(str(exc)) from None
-    digest = process(config, progress, timings)
+    digest = process(config, progress, timings, jobs=jobs, executor=executor,
+                     use_cache=use_cache)
 
     t = time.perf_counter()
-    files = render_stage.render(digest, config)
-    timings["render"] = time.perf_counter() - t
-    progress(f"render: {timings['render']:.2f}s")
+    fingerprint = _fingerprint(config, digest)
+    state_path = cache_folder(config) / "site.json"
+    state: Any = None
+    if use_cache:
+        try:
+            state = json.loads(state_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            state = None
+    if (isinstance(state, dict) and state.get("fingerprint") == fingerprint
+            and state.get("output") == str(output) and state.get("files") == _listing(output)):
+        count = len(state["files"])
+        progress("render+write: skipped, nothing changed since the last build")
+    else:
+        from . import render as render_stage
 
-    t = time.perf_counter()
-    try:
-        count = write_stage.write_site(files, output)
-    except write_stage.OutputError as exc:
-        raise BuildError(str(exc)) from None
-    timings["write"] = time.perf_counter() - t
-    progress(f"write: {timings['write']:.2f}s")
+        files = render_stage.render(digest, config)
+        timings["render"] = time.perf_counter() - t
+        progress(f"render: {timings['render']:.2f}s ({len(files)} files)")
+        t = time.perf_counter()
+        try:
+            stats = write_stage.publish(files, output)
+        except write_stage.OutputError as exc:
+            raise BuildError(str(exc)) from None
+        count = stats.files
+        timings["write"] = time.perf_counter() - t
+        progress(f"write: {timings['write']:.2f}s ({stats.written} written, "
+                 f"{stats.unchanged} unchanged)")
+        if use_cache:
+            _save_state(state_path, {"fingerprint": fingerprint, "output": str(output),
+                                     "files": _listing(output)})
     report = write_report(config, digest)
     return BuildResult(output=output, digest=digest, files=count, report_path=report,
                        timings=timings)
 
 
+def _save_state(path: Path, state: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
 def write_report(config: Config, digest: Digest) -> Path | None:
     """The build report (problems met), beside the site in ``.digest-cache/``."""
-    folder = config.root / ".digest-cache"
+    folder = cache_folder(config)
     data = {
         "stories": len(digest.stories),
         "articles": len(digest.articles),
@@ -149,3 +445,4 @@ def write_report(config: Config, digest: Digest) -> Path | None:
     except OSError:
         return None
     return path
+

@@ -9,11 +9,15 @@ exit with status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor
 from pathlib import Path
 
+from .build import BuildError
 from .config import CONFIG_NAME, Config, ConfigError, load_config
 
 EXIT_USAGE = 2
@@ -45,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-v", "--verbose", action="store_true", help="print the time of each stage")
     build.add_argument("--fetch", action="store_true",
                        help="run 'digest fetch' first, then build")
+    build.add_argument("--jobs", type=int, metavar="N",
+                       help="worker processes for cleaning and per-story work (default: all cores)")
+    build.add_argument("--no-cache", action="store_true",
+                       help="ignore and do not update the build cache (.digest-cache/)")
+    build.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run per-story work on a Dask cluster (needs the 'dask' extra)")
     fetch = sub.add_parser("fetch", help=COMMANDS["fetch"], description=COMMANDS["fetch"])
     _common(fetch)
     fetch.add_argument("--feed", action="append", metavar="URL",
@@ -167,7 +177,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import BuildError, build
+    from .build import build
 
     config = apply_overrides(read_config(args), args)
     if args.fetch:
@@ -175,12 +185,20 @@ def cmd_build(args: argparse.Namespace) -> int:
         if status is not None:
             return status
 
-    def progress(message: str) -> None:
-        if args.verbose:
-            print(message, file=sys.stderr)
+    started = time.perf_counter()
+    show = args.verbose or (not args.quiet and sys.stderr.isatty())
 
+    def progress(message: str) -> None:
+        if show or message.startswith("warning:"):
+            print(f"[{time.perf_counter() - started:6.2f}s] {message}", file=sys.stderr)
+
+    if args.jobs is not None and args.jobs < 1:
+        print("digest: error: --jobs must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        result = build(config, progress)
+        with dask_executor(args.scheduler) as executor:
+            result = build(config, progress, jobs=args.jobs, executor=executor,
+                           use_cache=not args.no_cache)
     except BuildError as exc:
         print(f"digest: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -202,6 +220,26 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.strict and getattr(args, "fetch_failed", False):
         return 1
     return 0
+
+
+@contextlib.contextmanager
+def dask_executor(address: str | None) -> Iterator[Executor | None]:
+    """A concurrent.futures executor on the Dask cluster at ``address`` (or None)."""
+    if not address:
+        yield None
+        return
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise BuildError("--scheduler needs Dask: pip install 'digest[dask]'") from None
+    try:
+        client = Client(address, timeout=10)
+    except OSError as exc:
+        raise BuildError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
