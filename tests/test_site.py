@@ -209,3 +209,18 @@ def test_link_checker_catches_broken_links(tmp_path: Path) -> None:
                                  '<a href="javascript:alert(1)">w</a></main>'), encoding="utf-8")
     problems, _ = broken(site, "/repo/")
     assert len(problems) == 4, problems
+
+
+def test_semantic_html_on_every_built_page(built: tuple[BuildResult, str]) -> None:
+    from tests.test_render import _Outline
+
+    result, _ = built
+    for path in sorted(result.output.rglob("*.html")):
+        outline = _Outline()
+        outline.feed(path.read_text(encoding="utf-8"))
+        name = path.relative_to(result.output)
+        assert {"header", "nav", "main", "footer"} <= outline.landmarks, name
+        assert outline.headings[0] == 1 and outline.headings.count(1) == 1, name
+        for before, after in zip(outline.headings, outline.headings[1:], strict=False):
+            assert after <= before + 1, f"{name}: h{before} then h{after}"
+        assert all(c and c in outline.labels for c in outline.inputs), name
