@@ -267,6 +267,8 @@ def test_archive_by_day(files: dict[str, bytes]) -> None:
     assert "Undated stories" in archive and "Museum opens new wing" in archive
     day = files["archive/2024-06-02/index.html"].decode()
     assert "Ferry strike halts" in day and "Museum" not in day
+    assert 'rel="prev" href="/repo/archive/2024-06-01/"' in day
+    assert 'rel="next"' not in day
 
 
 def test_render_is_deterministic(tmp_path: Path) -> None:

@@ -268,9 +268,12 @@ def render(digest: Digest, config: Config) -> dict[str, bytes]:
     undated = [s for s in stories if not any(day_of(a.published) for a in s.articles)]
     page("archive.html", "archive/index.html", days=days, undated=undated,
          page_path="archive/")
-    for day, day_stories in days.items():
+    order = list(days)
+    for i, (day, day_stories) in enumerate(days.items()):
         page("day.html", f"archive/{day}/index.html", day=day, stories=day_stories,
-             articles_on=machine.articles_on, page_path=f"archive/{day}/")
+             articles_on=machine.articles_on, page_path=f"archive/{day}/",
+             newer=order[i - 1] if i > 0 else None,
+             older=order[i + 1] if i + 1 < len(order) else None)
     page("search.html", "search/index.html", page_path="search/")
     for p in digest.pages:
         page("page.html", f"{p.slug}/index.html", page=p, body=markdown_html(p.markdown),
