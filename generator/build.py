@@ -268,8 +268,10 @@ def story_key(story: Story, config: Config, keys: dict[str, str]) -> str:
 
 
 def stories_all(stories: list[Story], config: Config, keys: dict[str, str],
-                cache: Cache | None, jobs: int, executor: Executor | None = None) -> None:
-    """Title, summary and differences of every story (cache first, misses in parallel)."""
+                cache: Cache | None, jobs: int, executor: Executor | None = None) -> list[str]:
+    """Title, summary and differences of every story (cache first, misses in parallel).
+
+    Returns each story's cache key."""
     story_keys = [story_key(s, config, keys) for s in stories]
     results: list[StoryResult | None] = [_cached(cache, k, StoryResult) for k in story_keys]
     missing = [i for i, r in enumerate(results) if r is None]
@@ -285,12 +287,18 @@ def stories_all(stories: list[Story], config: Config, keys: dict[str, str],
         assert done is not None
         story.title, story.summary, story.differences = (done.title, done.summary,
                                                          done.differences)
+    return story_keys
 
 
 def process(config: Config, progress: Progress = _quiet,
             timings: dict[str, float] | None = None, *, jobs: int | None = None,
-            executor: Executor | None = None, use_cache: bool = True) -> Digest:
-    """Run every stage up to (not including) render; return the digest."""
+            executor: Executor | None = None, use_cache: bool = True,
+            inputs: list[Any] | None = None) -> Digest:
+    """Run every stage up to (not including) render; return the digest.
+
+    ``inputs``, when given, receives the content keys of everything the digest is
+    made of (articles, stories, pages, problems), from which the site's fingerprint
+    is computed without serialising the whole digest."""
     timings = timings if timings is not None else {}
     jobs = jobs or default_jobs()
     store = open_cache(config, progress, use_cache)
@@ -328,25 +336,31 @@ def process(config: Config, progress: Progress = _quiet,
 
     t = time.perf_counter()
     hits = store.hits if store else 0
-    stories_all(stories, config, keys, store, jobs, executor)
+    story_keys = stories_all(stories, config, keys, store, jobs, executor)
     reused = (store.hits - hits) if store else 0
     stage("summarize+compare", t, f" ({len(stories)} stories, {reused} from cache)")
 
     ordered = sorted(articles, key=lambda a: a.id)
+    if inputs is not None:
+        inputs.extend([
+            sorted((a.id, keys[a.id]) for a in ordered),
+            [(s.id, s.slug, s.reasons, [a.id for a in s.articles]) for s in stories],
+            story_keys, serial.dump(pages), serial.dump(problems),
+        ])
     return Digest(stories=stories, articles=ordered, pages=pages, problems=problems)
 
 
 # --- the whole build --------------------------------------------------------------------
 
 
-def _fingerprint(config: Config, digest: Digest) -> str:
+def _fingerprint(config: Config, inputs: list[Any]) -> str:
     """Everything the rendered site depends on."""
     options = _config_json(config)
     templates = config.resolve(config.templates)
     user = sorted((p.relative_to(templates).as_posix(), hashlib.sha256(p.read_bytes())
                    .hexdigest()) for p in templates.rglob("*") if p.is_file()) \
         if templates.is_dir() else []
-    return Cache.key(code_version(), "site", options, user, serial.dump(digest))
+    return Cache.key(code_version(), "site", options, user, inputs)
 
 
 def _config_json(config: Config) -> Any:
@@ -380,11 +394,12 @@ def build(config: Config, progress: Progress = _quiet, *, jobs: int | None = Non
         write_stage.check_output(output, protected)
     except write_stage.OutputError as exc:
         raise BuildError(str(exc)) from None
+    inputs: list[Any] = []
     digest = process(config, progress, timings, jobs=jobs, executor=executor,
-                     use_cache=use_cache)
+                     use_cache=use_cache, inputs=inputs)
 
     t = time.perf_counter()
-    fingerprint = _fingerprint(config, digest)
+    fingerprint = _fingerprint(config, inputs)
     state_path = cache_folder(config) / "site.json"
     state: Any = None
     if use_cache:

@@ -24,6 +24,9 @@ import yaml
 from .model import Document, Page, Problem
 from .text import slugify
 
+# libyaml's C parser when PyYAML was built with it: same safe schema, ~10x faster.
+_YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 ARTICLE_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
                     ".jsonl": "jsonl"}
 MANIFEST_NAME = "manifest.json"
@@ -263,7 +266,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, str | None]:
     if not match:
         return {}, text, "front matter starts with '---' but has no closing '---' line"
     try:
-        data = yaml.safe_load(match.group(1))
+        data = yaml.load(match.group(1), Loader=_YAML_LOADER)  # a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
