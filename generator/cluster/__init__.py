@@ -41,7 +41,7 @@ from .link import average_link, candidate_pairs
 
 __all__ = ["MIN_SIMILARITY", "cluster", "group_articles", "story_slug"]
 
-MIN_SIMILARITY = 0.05
+MIN_SIMILARITY = 0.08
 """Pairs less similar than this are not kept as candidate links (they count as 0)."""
 REASON_NAMES = 6
 """How many shared names a story's reasons list."""

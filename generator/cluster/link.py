@@ -34,31 +34,26 @@ def candidate_pairs(
     dated = sorted((t, i) for i, t in enumerate(times) if t is not None)
     undated = sorted(i for i, t in enumerate(times) if t is None)
 
-    def add(rows: list[int], cols: list[int], check_time: bool) -> None:
+    stamp = np.array([np.nan if t is None else t for t in times], dtype=float)
+
+    def add(rows: list[int], cols: list[int]) -> None:
+        """Similarities of every row with every column, as unordered pairs."""
         if not rows or not cols:
             return
         sub = (matrix[rows] @ matrix[cols].T).tocoo()
         keep = sub.data >= min_similarity
-        for r, c, v in zip(sub.row[keep], sub.col[keep], sub.data[keep], strict=True):
-            i, j = rows[int(r)], cols[int(c)]
-            if i >= j:
-                continue
-            value = min(float(v), 1.0)
-            if check_time:
-                ti, tj = times[i], times[j]
-                if ti is not None and tj is not None:
-                    gap = abs(ti - tj)
-                    if gap > window:
-                        continue
-                    if half_life > 0:
-                        value *= 0.5 ** (gap / half_life)
-            if value >= min_similarity:
-                pairs[(i, j)] = value
-
-    def add_sym(rows: list[int], cols: list[int], check_time: bool) -> None:
-        # Both orders, so that i < j holds for one of them.
-        add(rows, cols, check_time)
-        add(cols, rows, check_time)
+        r = np.asarray(rows)[sub.row[keep]]
+        c = np.asarray(cols)[sub.col[keep]]
+        value = np.minimum(sub.data[keep], 1.0)
+        i, j = np.minimum(r, c), np.maximum(r, c)
+        gap = np.abs(stamp[i] - stamp[j])  # NaN when either is undated
+        dated_pair = ~np.isnan(gap)
+        ok = (i != j) & ~(dated_pair & (gap > window))
+        if half_life > 0:
+            value = np.where(dated_pair, value * 0.5 ** (np.nan_to_num(gap) / half_life), value)
+        ok &= value >= min_similarity
+        pairs.update(zip(zip(i[ok].tolist(), j[ok].tolist(), strict=True),
+                         value[ok].tolist(), strict=True))
 
     # Dated articles: slices of at most one window (and at most ``block`` articles),
     # each against itself and everything up to one window after its start.
@@ -70,12 +65,12 @@ def candidate_pairs(
         while end < len(order) and stamps[end] - stamps[start] <= window and end - start < block:
             end += 1
         stop = int(np.searchsorted(stamps, stamps[end - 1] + window, side="right"))
-        add_sym(order[start:end], order[start:stop], True)
+        add(order[start:end], order[start:stop])
         start = end
     # Undated articles: against everything, in slices so the product stays small.
     everyone = list(range(n))
     for first in range(0, len(undated), block):
-        add_sym(undated[first:first + block], everyone, False)
+        add(undated[first:first + block], everyone)
     return pairs
 
 
@@ -147,7 +142,7 @@ def average_link(
             links[a][c] = links[a].get(c, 0.0) + s
             del links[c][b]
         links[b] = {}
-        for c in sorted(links[a]):
+        for c in links[a]:
             total = links[a][c]
             links[c][a] = total
             score = total / (size[a] * size[c])
