@@ -79,6 +79,8 @@ def markdown_html(text: str) -> markupsafe.Markup:
 
 def linkify(text: str) -> markupsafe.Markup:
     """Escaped text in which bare http(s) URLs become links (nothing else does)."""
+    if "http" not in text.lower():
+        return markupsafe.escape(text)
     out: list[str] = []
     last = 0
     for m in _URL_RE.finditer(text):

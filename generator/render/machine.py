@@ -35,6 +35,8 @@ _TOKEN = re.compile(r"[^\W_]+")
 
 def search_fold(text: str) -> str:
     """Lower case without accents; ``static/search.js`` folds queries the same way."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 

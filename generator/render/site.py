@@ -19,6 +19,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """The time used where nothing in the input has a date (feeds need one)."""
 
 _DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_BAD_URL_CHAR = re.compile(r"[\x00-\x20\x7f<>\"'`\\]")
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def safe_url(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if any(ord(c) < 33 or c in "<>\"'`\\" for c in url):
+    if _BAD_URL_CHAR.search(url):
         return None
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
@@ -128,9 +129,10 @@ def story_first_time(story: Story) -> datetime | None:
 
 def latest_first(stories: list[Story]) -> list[Story]:
     """Stories by their latest article, newest first (undated last; ties by id)."""
-    dated = sorted((s for s in stories if story_time(s)), key=lambda s: s.id)
-    dated.sort(key=lambda s: story_time(s) or EPOCH, reverse=True)
-    undated = sorted((s for s in stories if not story_time(s)), key=lambda s: s.id)
+    times = {id(s): story_time(s) for s in stories}
+    dated = sorted((s for s in stories if times[id(s)]), key=lambda s: s.id)
+    dated.sort(key=lambda s: times[id(s)] or EPOCH, reverse=True)
+    undated = sorted((s for s in stories if not times[id(s)]), key=lambda s: s.id)
     return dated + undated
 
 
