@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _corpus import Item, combined, neus_raw, write_markdown  # noqa: E402
+from _corpus import Item, combined, neus_raw, write_markdown
 
 RUNNER = (
     "import resource, sys, time\n"

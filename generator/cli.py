@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
+from typing import Any
 
 from .build import BuildError
 from .config import CONFIG_NAME, Config, ConfigError, load_config
@@ -228,12 +229,14 @@ def dask_executor(address: str | None) -> Iterator[Executor | None]:
     if not address:
         yield None
         return
-    try:
-        from dask.distributed import Client
+    import importlib
+
+    try:  # imported by name: dask is an optional extra with partial type hints
+        distributed: Any = importlib.import_module("dask.distributed")
     except ImportError:
         raise BuildError("--scheduler needs Dask: pip install 'digest[dask]'") from None
     try:
-        client = Client(address, timeout=10)
+        client = distributed.Client(address, timeout=10)
     except OSError as exc:
         raise BuildError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     try:
