@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from generator.build import build
@@ -23,8 +22,3 @@ def seeds_config(tmp: Path, base_url: str = "/") -> Config:
 
 def build_seeds(tmp: Path, base_url: str = "/") -> BuildResult:
     return build(seeds_config(tmp, base_url))
-
-
-def copy_tree(src: Path, dst: Path) -> Path:
-    shutil.copytree(src, dst)
-    return dst
