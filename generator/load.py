@@ -35,6 +35,9 @@ MAX_BYTES = 5 * 1024 * 1024
 
 COMMON_ENCODINGS = ("utf_16", "utf_32", "cp1252", "iso8859_15", "latin_1")
 """Preferred, in this order, among equally likely detected encodings."""
+RESERVED_PAGE_SLUGS = frozenset({"api", "archive", "articles", "search", "static", "stories"})
+"""Top-level folders the rendered site uses itself; a page there would overwrite them."""
+
 KNOWN_FIELDS = ("title", "outlet", "url", "published", "author", "language", "story")
 ALIASES = {"source": "outlet", "date": "published", "link": "url", "headline": "title",
            "byline": "author", "lang": "language"}
@@ -371,6 +374,10 @@ def load_pages(folder: Path, name: str) -> tuple[list[Page], list[Problem]]:
         slug = slugify(str(front.get("slug") or path.stem))
         if not slug:
             problems.append(Problem(display, "page name gives an empty URL slug"))
+            continue
+        if slug in RESERVED_PAGE_SLUGS:
+            problems.append(Problem(display, f"the site itself uses /{slug}/; rename the page "
+                                             "or give it a 'slug:' in its front matter"))
             continue
         title = str(front.get("title") or path.stem.replace("-", " ").title())
         pages.append(Page(slug=slug, title=title, markdown=body, source=display))

@@ -224,3 +224,11 @@ def test_semantic_html_on_every_built_page(built: tuple[BuildResult, str]) -> No
         for before, after in zip(outline.headings, outline.headings[1:], strict=False):
             assert after <= before + 1, f"{name}: h{before} then h{after}"
         assert all(c and c in outline.labels for c in outline.inputs), name
+
+
+def test_a_page_cannot_take_a_folder_the_site_uses(tmp_path: Path) -> None:
+    folder = shutil.copytree(FIXTURE, tmp_path / "src")
+    (folder / "content" / "pages" / "search.md").write_text("# Mine\n", encoding="utf-8")
+    result = build(load_config(folder / "digest.toml"))
+    assert any("search.md" in p.path and "/search/" in p.reason for p in result.problems)
+    assert "Search stories and sources" in (result.output / "search" / "index.html").read_text()
