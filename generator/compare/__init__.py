@@ -18,7 +18,7 @@ from ..model import Differences, Story
 from .entities import entities
 from .facts import align
 from .headlines import headlines
-from .numbers import conflicts
+from .numbers import aligned_pairs, conflicts
 from .quotes import quotes
 from .syndication import shingles, syndication
 
@@ -31,10 +31,11 @@ def compare(story: Story) -> Differences:
     if len(articles) < 2:
         return Differences(independent_reports=len(articles))
     aligned = align(articles)
+    same_fact = aligned_pairs(articles, aligned.facts)
     synd = syndication(articles, aligned.sentences, aligned.pairs)
     independent = len(articles) - sum(len(g) - 1 for g in synd)
     return Differences(
-        facts=aligned.facts, unique=aligned.unique, conflicts=conflicts(articles),
+        facts=aligned.facts, unique=aligned.unique, conflicts=conflicts(articles, same_fact),
         quotes=quotes(articles), headlines=headlines(articles), syndication=synd,
         independent_reports=independent, entities=entities(articles),
     )

@@ -10,7 +10,8 @@ links down, never holding two sentences of one article.
 A sentence is "only here" when it aligns with nothing in the other articles
 *and* most of its weight is not found anywhere in them either (:data:`COVERED`):
 a paraphrase split over two sentences elsewhere is not unique. Unique facts are
-ranked by :func:`importance`.
+ranked by :func:`importance` (quoted voices and content furthest from what the
+other sources say first).
 """
 
 from __future__ import annotations
@@ -107,14 +108,19 @@ def specificity(text: str) -> float:
     return min(1.0, (names + 2 * numbers) / 6)
 
 
-def importance(s: Sentence, centroid: Vector) -> float:
-    """How important a unique fact is: topical centrality, lead position, specificity.
+_QUOTE = re.compile(r"[“”\"«»]")
 
-    ``0.5 * cosine(sentence, the other sources' centroid)`` (how much it is about the
-    story the others tell) ``+ 0.3 * (1 - position)`` (news puts what matters first)
-    ``+ 0.2 * specificity`` (numbers and names).
+
+def importance(s: Sentence, centroid: Vector, others_terms: set[str]) -> float:
+    """How much a unique fact sets its source apart: a voice, new content, off the core.
+
+    ``quoted`` (1 when the sentence carries a direct quotation: the voices an outlet
+    chooses frame a story) ``+ (1 - coverage)`` (share of its TF-IDF weight in words no
+    other source uses) ``+ (1 - cosine(sentence, the other sources' centroid))`` (how
+    far it is from the story the others tell). Ties: earlier in the article first.
     """
-    return 0.5 * cosine(s.vec, centroid) + 0.3 * (1.0 - s.position) + 0.2 * specificity(s.text)
+    quoted = 1.0 if _QUOTE.search(s.text) else 0.0
+    return quoted + (1.0 - coverage(s, others_terms)) + (1.0 - cosine(s.vec, centroid))
 
 
 @dataclass
@@ -175,7 +181,7 @@ def align(articles: list[Article]) -> Alignment:
                     others |= terms_of[aid]
             if coverage(first, others) < COVERED:
                 ranked[first.article].append(
-                    (importance(first, centroid[first.article]), first.index, fact))
+                    (importance(first, centroid[first.article], others), first.index, fact))
     unique = {aid: [f for _, _, f in sorted(r, key=lambda x: (-round(x[0], 9), x[1]))]
               for aid, r in ranked.items()}
     facts.sort(key=lambda f: (-len(f.articles), ids.index(f.articles[0]), f.anchors[f.articles[0]]))

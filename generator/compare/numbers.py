@@ -26,8 +26,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..model import Article, Conflict, ConflictValue
+from ..model import Article, Conflict, ConflictValue, Fact
 from ..text import fold
+from .facts import align
 from .lexicon import STOP, Vector, cosine, idf_table, stem, stems, vector
 
 MATCH = 0.2
@@ -38,6 +39,14 @@ WINDOW = 6
 """Words either side of a number that make its local context."""
 APPROX = 0.10
 """Relative difference below which an approximate value ("about 500") agrees."""
+MATCH_COUNT = 0.5
+"""Context similarity for counts of other things (``passes``, ``days``, ``houses``) whose
+sentences are not aligned as one fact: such nouns say little about what is counted."""
+STAT_LINE = 3
+"""Numbers in a sentence from which it is a line of statistics (box scores)."""
+ALIGNED = 0.3
+"""Added to the context similarity of two claims whose sentences are aligned as one fact
+(and hold no other number of the same kind)."""
 
 _ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
          "fourteen fifteen sixteen seventeen eighteen nineteen").split()
@@ -70,10 +79,13 @@ IMPLICIT_PEOPLE = frozenset({"killed", "injured", "missing", "arrested", "evacua
 _PEOPLE = frozenset("peopl person other civilian resid individu victim passeng".split())
 _MODIFIERS = frozenset("other more addit further new separ young senior local foreign total "
                        "least most".split())
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+_MONEY_OR_UNIT = frozenset(set(CURRENCY_SYMBOLS.values()) | set(CURRENCY_WORDS.values())
+                           | set(UNITS.values()) | {"people"})
 _CLOCK = frozenset("am pm a.m p.m a p gmt utc et edt est pdt pst cet bst".split())
 _AUX = frozenset("were was are is have has had been be being".split())
 _NOT_HEAD = frozenset("overnight ago yesterday today tonight earlier later after before since "
-                      "during while when and or but including".split())
+                      "during while when and or but including last next this".split())
 QUALIFIERS = {
     "at least": "at least", "more than": "more than", "over": "more than",
     "upwards of": "more than", "in excess of": "more than", "nearly": "nearly",
@@ -122,9 +134,18 @@ class Claim:
     vec: Vector = field(default_factory=dict)
     measures: frozenset[str] = frozenset()
     """Every casualty measure claimed in the sentence (its signature)."""
+    names: frozenset[str] = frozenset()
+    """Capitalised words (names) near the number, sentence start excepted."""
+    slot: str | None = None
+    """For a number with no counted noun, the word before it (``below`` in "below
+    150,000"): such a *bare* claim is compared only across sentences aligned as one fact."""
+    unit: float = 1.0
+    """The precision the number is written to (``$1.2 trillion``: 1e11; ``47%``: 1)."""
 
     @property
     def key(self) -> tuple[str, str]:
+        if self.slot is not None:
+            return ("", "<" + self.slot)
         return (self.measure or "", self.noun or "")
 
     @property
@@ -188,6 +209,10 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
             continue
         if nxt in ("st", "nd", "rd", "th", "year-old", "years-old") or nxt.endswith("-year-old"):
             continue
+        if re.search(r"\d[,.]\s$", sentence[:start]):
+            continue  # the rest of a number split by tokenisation: "2, 029", "6. 1"
+        if _in_pair(low, i):
+            continue  # a ratio or range: "29 of 34", "between 20 and 30", "20 to 30"
         opener = i - 2 if prev in CURRENCY_SYMBOLS else i - 1
         if opener >= 0 and low[opener] == "(" and any(
                 _number_value(t) is not None for t, _, _ in toks[max(0, opener - 5):opener]):
@@ -213,10 +238,16 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
         if measure is None and noun is None and _UPDATE.search(sentence[:start]) and \
                 _TOLL.search(sentence[:start]):
             measure = "killed"  # "the death toll ... rose to 12"
+        slot: str | None = None
         if measure and (noun is None or stem(noun) in _PEOPLE or noun in ("others", "other")):
             noun = "people"
         elif measure is None and noun is None:
-            continue
+            # A bare number ("dropped below 150,000"): its slot is the word before it.
+            if not prev[:1].isalpha() or prev in QUALIFIERS or prev in ("least", "than", "and",
+                                                                         "or") \
+                    or (i >= 2 and toks[i - 1][0][:1].isupper()):
+                continue  # not a quantity, or a label after a name: "Amendment 64", "IE 8"
+            slot = stem(prev)
         if measure and noun and measure not in IMPLICIT_PEOPLE:
             measure = None
         written = sentence[toks[i - len(qualifier.split())][1] if qualifier else start:
@@ -231,14 +262,48 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
         window = sentence[toks[max(0, i - WINDOW)][1]:toks[min(len(toks) - 1, j + WINDOW)][2]]
         context += ["@" + t for t in stems(window) if t not in number_terms]
         canonical = _canonical_noun(noun)
+        names = frozenset(
+            fold(t) for t, s0, _ in toks[max(0, i - WINDOW):min(len(toks), j + WINDOW)]
+            if s0 > 0 and t[:1].isupper() and t[1:2].islower() and fold(t) not in MONTHS
+            and fold(t) not in _WEEKDAYS and fold(t) not in STOP
+            and not fold(t).endswith(("an", "ish", "ese", "i")))  # "Russian": not a name
+        decimals = len(tok.partition(".")[2]) if is_digit else 0
+        unit = 10.0 ** -decimals * scale if (decimals or scale > 1 or canonical == "percent") \
+            else 1.0
         claims.append(Claim(article.id, index, sentence, value * scale, written.strip(), measure,
                             canonical + rate if canonical else canonical,
-                            QUALIFIERS.get(qualifier or "") or None, update, context))
+                            QUALIFIERS.get(qualifier or "") or None, update, context,
+                            names=names, slot=slot, unit=unit))
         skip_until = j - 1
     sig = frozenset(c.measure for c in claims if c.measure)
     for c in claims:
         c.measures = sig
     return claims
+
+
+_PAIR_BEFORE = frozenset({"of", "to", "and"})
+
+
+def _in_pair(low: list[str], i: int) -> bool:
+    """The number at ``i`` is one end of a ratio or range ("29 of 34", "20 to 30",
+    "between 20 and 30", "29 out of 34"), not a count on its own."""
+    def num(k: int) -> bool:
+        return 0 <= k < len(low) and _number_value(low[k]) is not None
+
+    nxt = low[i + 1] if i + 1 < len(low) else ""
+    prev = low[i - 1] if i else ""
+    if nxt in ("of", "to") and num(i + 2):
+        return True
+    if nxt == "out" and i + 2 < len(low) and low[i + 2] == "of" and num(i + 3):
+        return True
+    if nxt == "and" and num(i + 2) and i and low[i - 1] == "between":
+        return True
+    if prev == "of" and (num(i - 2) or (i >= 3 and low[i - 2] == "out" and num(i - 3))):
+        return True
+    if prev == "and" and num(i - 2) and i >= 3 and low[i - 3] == "between":
+        return True
+    # "20 to 30" is a range, "from 6% to 6.1%" is a change: keep its new value.
+    return prev == "to" and num(i - 2) and not (i >= 3 and low[i - 3] == "from")
 
 
 def _head(low: list[str], j: int) -> tuple[str | None, int]:
@@ -355,6 +420,8 @@ def _agree(a: Claim, b: Claim) -> str | None:
     x, y = a.value, b.value
     if x == y or abs(x - y) <= 0.005 * max(abs(x), abs(y)):
         return None
+    if abs(x - y) <= 0.5 * max(a.unit, b.unit) * (1 + 1e-9):
+        return None  # one is the other rounded: "$1 trillion" vs "$1.2 trillion", "47%" vs "46.7%"
     qa, qb = a.qualifier, b.qualifier
     if (qa in APPROXIMATE or qb in APPROXIMATE) and abs(x - y) <= APPROX * max(abs(x), abs(y)):
         return None
@@ -372,11 +439,71 @@ def _score(a: Claim, b: Claim) -> float:
     return score
 
 
-def conflicts(articles: list[Article]) -> list[Conflict]:
-    """Numeric claims about the same thing whose values differ between articles."""
+Place = tuple[str, int]
+"""An article id and a sentence index in it."""
+
+
+def aligned_pairs(articles: list[Article],
+                  facts: list[Fact] | None = None) -> set[tuple[Place, Place]]:
+    """Sentence pairs of different articles that fact alignment puts in one fact."""
+    out: set[tuple[Place, Place]] = set()
+    for fact in facts if facts is not None else align(articles).facts:
+        places = sorted(fact.anchors.items())
+        for x, p in enumerate(places):
+            for q in places[x + 1:]:
+                out.add((p, q))
+    return out
+
+
+_DAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+                  r"(?:January|February|March|April|May|June|July|August|September|October|"
+                  r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+"
+                  r"\d{1,2}|(?:18|19|20)\d\d)\b")
+
+
+def _days(sentence: str) -> frozenset[str]:
+    """Days, dates and years a sentence names (as of when its numbers hold)."""
+    return frozenset(re.sub(r"[.\s]+", " ", fold(m.group())) for m in _DAY.finditer(sentence))
+
+
+def conflicts(articles: list[Article],
+              aligned: set[tuple[Place, Place]] | None = None) -> list[Conflict]:
+    """Numeric claims about the same thing whose values differ between articles.
+
+    ``aligned``: sentence pairs reporting one fact (:func:`aligned_pairs`, computed when
+    not given). In such a pair, a number that is the only one of its kind in each
+    sentence is compared with the other even below the context thresholds, and bare
+    numbers (no counted noun) are compared only there.
+    """
     claims = claims_of(articles)
     if not claims:
         return []
+    if aligned is None:
+        aligned = aligned_pairs(articles)
+    per_sentence: dict[tuple[str, int, tuple[str, str]], int] = defaultdict(int)
+    per_sentence_all: dict[tuple[str, int], int] = defaultdict(int)
+    for c in claims:
+        per_sentence[(c.article, c.index, c.key)] += 1
+        per_sentence_all[(c.article, c.index)] += 1
+    days = {(c.article, c.index): _days(c.sentence) for c in claims}
+
+    def score(a: Claim, b: Claim) -> float:
+        pa, pb = (a.article, a.index), (b.article, b.index)
+        da, db = days[pa], days[pb]
+        if da and db and not da & db:
+            return -1.0  # the sentences name different days or years: different moments
+        same_fact = ((pa, pb) if pa < pb else (pb, pa)) in aligned and \
+            per_sentence[(*pa, a.key)] == 1 and per_sentence[(*pb, b.key)] == 1
+        if a.slot is not None:
+            return 1.0 if same_fact else -1.0
+        if a.names and b.names and not a.names & b.names:
+            return -1.0  # about different named people or places: "Vaughn had 16 points"
+        if same_fact:
+            return _score(a, b) + ALIGNED
+        generic = not a.measure and a.noun not in _MONEY_OR_UNIT
+        if generic and (per_sentence_all[pa] >= STAT_LINE or per_sentence_all[pb] >= STAT_LINE):
+            return -1.0  # a line of statistics: only one aligned as the same fact compares
+        return _score(a, b) if not generic or _score(a, b) >= MATCH_COUNT else -1.0
     idf = idf_table(stems(s) for a in articles for s in a.all_sentences[:200])
     idf.update({"@" + t: v for t, v in list(idf.items())})
     for c in claims:
@@ -402,7 +529,7 @@ def conflicts(articles: list[Article]) -> list[Conflict]:
                 right = [i for i in idx if claims[i].article == b_id]
                 if not left or not right:
                     continue
-                scores = {(i, j): _score(claims[i], claims[j]) for i in left for j in right}
+                scores = {(i, j): score(claims[i], claims[j]) for i in left for j in right}
                 best_l = {i: max(right, key=lambda j, i=i: (scores[(i, j)], -j))  # type: ignore[misc]
                           for i in left}
                 best_r = {j: max(left, key=lambda i, j=j: (scores[(i, j)], -i))  # type: ignore[misc]
