@@ -186,6 +186,54 @@ def test_approximate_values_close_together_agree() -> None:
     assert conflicts([a, b]) == []
 
 
+def test_bare_numbers_in_sentences_stating_one_fact_are_compared() -> None:
+    # No counted noun: compared only because the two sentences state one fact.
+    a = art("a", "The town's population dropped below 150,000 after the mine closed, the "
+                 "census office said.")
+    b = art("b", "The town's population dropped below 120,000 after the mine closed, the "
+                 "census office said.")
+    found = conflicts([a, b])
+    assert len(found) == 1
+    assert {v.number for v in found[0].values} == {150_000.0, 120_000.0}
+    # The same bare number in sentences about other things is not compared.
+    c = art("c", "Ticket sales dropped below 120,000 for the first time at the stadium.")
+    assert conflicts([a, c]) == []
+
+
+def test_rounded_figures_agree_with_precise_ones() -> None:
+    a = art("a", "The House delayed a vote on the $1 trillion infrastructure bill on Thursday.")
+    b = art("b", "The House delayed a vote on the $1.2 trillion infrastructure bill on Thursday.")
+    assert conflicts([a, b]) == []
+    c = art("c", "Ellzey won the runoff with 53 percent of the vote in the district.")
+    d = art("d", "Ellzey won the runoff with 53.4 percent of the vote in the district.")
+    assert conflicts([c, d]) == []
+    e = art("e", "The House delayed a vote on the $2 trillion infrastructure bill on Thursday.")
+    assert len(conflicts([a, e])) == 1
+
+
+def test_counts_on_different_days_are_not_a_conflict() -> None:
+    a = art("a", "Police made 86 arrests during the protests in Athens on Saturday.")
+    b = art("b", "Police made 120 arrests during the protests in Athens on Sunday.")
+    assert conflicts([a, b]) == []
+
+
+def test_ratios_ranges_and_labels_are_not_claims() -> None:
+    a = art("a", "Manning completed 29 of 34 passes, and children aged 5 to 11 can vote on "
+                 "Amendment 64 between 20 and 30 times.")
+    assert extract(a, 0, a.all_sentences[0]) == []
+
+
+def test_different_named_subjects_are_not_a_conflict() -> None:
+    a = art("a", "On Sunday, Vaughn finished with 16 points in the home win over the league "
+                 "leaders.")
+    b = art("b", "On Sunday, Clark finished with 25 points in the home win over the league "
+                 "leaders.")
+    assert conflicts([a, b]) == []
+    c = art("c", "On Sunday, Vaughn finished with 25 points in the home win over the league "
+                 "leaders.")
+    assert len(conflicts([a, c])) == 1
+
+
 # --- quotes ----------------------------------------------------------------------------
 
 def test_quotes_speakers_pronouns_and_merging() -> None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from ..model import Article, Conflict, ConflictValue, Fact
 from ..text import fold
-from .facts import align
+from .facts import ALIGN, align, claim_sentences, similarities, vectorise
 from .lexicon import STOP, Vector, cosine, idf_table, stem, stems, vector
 
 MATCH = 0.2
@@ -134,6 +134,8 @@ class Claim:
     vec: Vector = field(default_factory=dict)
     measures: frozenset[str] = frozenset()
     """Every casualty measure claimed in the sentence (its signature)."""
+    before: str = ""
+    """The word before the number and its qualifier (``to`` in "fell to 419,000")."""
     names: frozenset[str] = frozenset()
     """Capitalised words (names) near the number, sentence start excepted."""
     slot: str | None = None
@@ -267,13 +269,16 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
             if s0 > 0 and t[:1].isupper() and t[1:2].islower() and fold(t) not in MONTHS
             and fold(t) not in _WEEKDAYS and fold(t) not in STOP
             and not fold(t).endswith(("an", "ish", "ese", "i")))  # "Russian": not a name
+        q0 = i - (len(qualifier.split()) if qualifier else 0) - (1 if prev in CURRENCY_SYMBOLS
+                                                                   else 0)
+        before = stem(low[q0 - 1]) if q0 >= 1 else ""
         decimals = len(tok.partition(".")[2]) if is_digit else 0
         unit = 10.0 ** -decimals * scale if (decimals or scale > 1 or canonical == "percent") \
             else 1.0
         claims.append(Claim(article.id, index, sentence, value * scale, written.strip(), measure,
                             canonical + rate if canonical else canonical,
                             QUALIFIERS.get(qualifier or "") or None, update, context,
-                            names=names, slot=slot, unit=unit))
+                            names=names, slot=slot, unit=unit, before=before))
         skip_until = j - 1
     sig = frozenset(c.measure for c in claims if c.measure)
     for c in claims:
@@ -445,9 +450,24 @@ Place = tuple[str, int]
 
 def aligned_pairs(articles: list[Article],
                   facts: list[Fact] | None = None) -> set[tuple[Place, Place]]:
-    """Sentence pairs of different articles that fact alignment puts in one fact."""
+    """Sentence pairs of different articles that state one fact.
+
+    The pairs in one of ``facts`` (fact alignment), and the pairs reaching fact
+    alignment's measure (TF-IDF cosine at least :data:`.facts.ALIGN`) over the
+    sentences' words *without their numbers*, so that two reports of one fact that
+    differ only in a figure are aligned too.
+    """
+    sentences = claim_sentences(articles)
+    for sent in sentences:
+        sent.terms = [t for t in sent.terms if not t[:1].isdigit()]
+    vectorise(sentences)
     out: set[tuple[Place, Place]] = set()
-    for fact in facts if facts is not None else align(articles).facts:
+    for (i, j), sim in similarities(sentences).items():
+        if sim >= ALIGN:
+            p = (sentences[i].article, sentences[i].index)
+            q = (sentences[j].article, sentences[j].index)
+            out.add((p, q) if p < q else (q, p))
+    for fact in facts or []:
         places = sorted(fact.anchors.items())
         for x, p in enumerate(places):
             for q in places[x + 1:]:
@@ -479,12 +499,14 @@ def conflicts(articles: list[Article],
     if not claims:
         return []
     if aligned is None:
-        aligned = aligned_pairs(articles)
+        aligned = aligned_pairs(articles, align(articles).facts)
     per_sentence: dict[tuple[str, int, tuple[str, str]], int] = defaultdict(int)
     per_sentence_all: dict[tuple[str, int], int] = defaultdict(int)
+    per_slot: dict[tuple[str, int, tuple[str, str], str], int] = defaultdict(int)
     for c in claims:
         per_sentence[(c.article, c.index, c.key)] += 1
         per_sentence_all[(c.article, c.index)] += 1
+        per_slot[(c.article, c.index, c.key, c.before)] += 1
     days = {(c.article, c.index): _days(c.sentence) for c in claims}
 
     def score(a: Claim, b: Claim) -> float:
@@ -492,8 +514,10 @@ def conflicts(articles: list[Article],
         da, db = days[pa], days[pb]
         if da and db and not da & db:
             return -1.0  # the sentences name different days or years: different moments
-        same_fact = ((pa, pb) if pa < pb else (pb, pa)) in aligned and \
-            per_sentence[(*pa, a.key)] == 1 and per_sentence[(*pb, b.key)] == 1
+        same_fact = ((pa, pb) if pa < pb else (pb, pa)) in aligned and (
+            (per_sentence[(*pa, a.key)] == 1 and per_sentence[(*pb, b.key)] == 1)
+            or (a.before == b.before and per_slot[(*pa, a.key, a.before)] == 1
+                and per_slot[(*pb, b.key, b.before)] == 1))
         if a.slot is not None:
             return 1.0 if same_fact else -1.0
         if a.names and b.names and not a.names & b.names:
