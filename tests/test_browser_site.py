@@ -172,6 +172,7 @@ def test_search_finds_stories_and_sources(page: tuple[Any, Watch], origin: str) 
     assert titles[0] == "Central library reopens after two-year renovation"  # the story first
     assert len(titles) == 3  # the story and both sources
     assert "q=librar" in p.url
+    assert p.locator("#search-results li h2 mark").first.inner_text() == "library"
     box.fill("açai zoe")  # accents folded both ways
     p.keyboard.press("Enter")
     p.wait_for_function("document.querySelectorAll('#search-results li').length === 1")

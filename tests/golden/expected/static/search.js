@@ -29,6 +29,21 @@
     if (entry.kind === "story") { total += 1; }
     return total;
   }
+  // Fills el with text, the words that a query term starts in <mark> (text nodes only).
+  function highlight(el, text, ts) {
+    var re = /[\p{L}\p{N}]+/gu, last = 0, m;
+    while ((m = re.exec(text)) !== null) {
+      var word = fold(m[0]);
+      var hit = ts.some(function (t) { return word.indexOf(t) === 0; });
+      if (!hit) { continue; }
+      el.appendChild(document.createTextNode(text.slice(last, m.index)));
+      var mark = document.createElement("mark");
+      mark.textContent = m[0];
+      el.appendChild(mark);
+      last = m.index + m[0].length;
+    }
+    el.appendChild(document.createTextNode(text.slice(last)));
+  }
   function show(query) {
     list.textContent = "";
     var ts = terms(query);
@@ -53,13 +68,13 @@
       var h = document.createElement("h2");
       var a = document.createElement("a");
       a.href = e.url;
-      a.textContent = e.title;
+      highlight(a, e.title, ts);
       h.appendChild(a);
       li.appendChild(kind);
       li.appendChild(h);
       if (e.snippet) {
         var p = document.createElement("p");
-        p.textContent = e.snippet;
+        highlight(p, e.snippet, ts);
         li.appendChild(p);
       }
       list.appendChild(li);
