@@ -33,7 +33,7 @@ from generator.model import (
 )
 from generator.render import linkify, mark_words, markdown_html, render, safe_url
 from generator.render.feeds import xml_text
-from generator.render.site import human_time, parse_time, source_labels
+from generator.render.site import human_time, parse_time, source_labels, story_span
 
 EVIL = '<script>window.__pwned=1</script><img src=x onerror="alert(1)">'
 
@@ -296,6 +296,15 @@ def test_times_are_shown_as_the_source_gave_them() -> None:
     assert human_time("2024-06-02T09:30:00Z") == "2 June 2024, 09:30 UTC"
     assert human_time("yesterday") == "yesterday"
     assert parse_time("2024-13-45") is None
+
+
+def test_story_times_compare_instants_not_strings() -> None:
+    story = Story(id="s", slug="s", articles=[
+        article("x", "t", None, "2024-06-02T09:00:00+05:00"),  # 04:00 UTC
+        article("y", "t", None, "2024-06-02T06:00:00Z"),
+        article("z", "t", None, None)])
+    assert story_span(story) == ("2024-06-02T09:00:00+05:00", "2024-06-02T06:00:00Z")
+    assert story_span(Story(id="e", slug="e", articles=[])) == (None, None)
 
 
 def test_source_labels_are_unique() -> None:

@@ -37,6 +37,7 @@ from .site import (
     safe_url,
     source_labels,
     story_first_time,
+    story_span,
     story_time,
 )
 
@@ -150,6 +151,7 @@ def _environment(user: str | None, builtin: str) -> jinja2.Environment:
     env.filters["linkify"] = linkify
     env.filters["mark_words"] = mark_words
     env.filters["plural"] = plural
+    env.filters["span"] = story_span
     return env
 
 

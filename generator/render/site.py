@@ -127,6 +127,17 @@ def story_first_time(story: Story) -> datetime | None:
     return min(times) if times else None
 
 
+def story_span(story: Story) -> tuple[str | None, str | None]:
+    """The first and the latest publication time of the story's articles, as the
+    sources wrote them (compared as instants, so mixed time zones order correctly)."""
+    dated = [(t, a.published) for a in story.articles
+             if a.published and (t := parse_time(a.published))]
+    if not dated:
+        return None, None
+    dated.sort(key=lambda pair: pair[0])
+    return dated[0][1], dated[-1][1]
+
+
 def latest_first(stories: list[Story]) -> list[Story]:
     """Stories by their latest article, newest first (undated last; ties by id)."""
     times = {id(s): story_time(s) for s in stories}
