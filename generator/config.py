@@ -62,7 +62,11 @@ class SummaryConfig:
         "The sumy summarizer: lexrank, textrank, lsa, luhn, kl, sumbasic or edmundson.",
     )
     sentences: int = option(5, "Number of sentences in each story summary.")
-    words: int = option(0, "If above 0, cut each summary at this many words instead.")
+    words: int = option(
+        0,
+        "If above 0, fill each summary to this many words instead "
+        "(whole sentences: the last one may run over).",
+    )
 
 
 @dataclass

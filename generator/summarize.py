@@ -1,24 +1,35 @@
 """Stage 4, summarize: an extractive, cited summary for every story.
 
 1. **Sentences** of every article are read in time order and described once:
-   content words (stop words out, crude stem), numbers, names, and whether the
-   sentence can stand alone (not a fragment, not boilerplate or a caption, not
-   leaning on missing context such as a leading "He added" or "However,").
-2. **Facts**: sentences that report the same fact are grouped across sources,
-   paraphrases included. Similarity is an idf-weighted cosine of content words
-   together with the share of the shorter sentence's content words found in
-   the other; numbers must agree and so must names when both sentences have
-   them. Each group becomes one :class:`Candidate` that remembers, for every
-   article reporting it, the index of the matching sentence (the ``#s<N>``
-   anchor on the article page).
-3. **Ranking**: a sumy summarizer (LexRank by default) rates a bounded set of
-   candidates through :class:`OfflineTokenizer` (pysbd and a regex: nothing is
-   downloaded). LexRank runs through a subclass that computes sumy's own
-   idf-modified cosine matrix with numpy instead of a Python double loop.
-   sumy's rank is blended with how many sources report a fact and how early
-   it appears.
-4. **Choice**: the best candidates that are not redundant with one already
-   chosen (a looser same-fact test) fill the length budget, and are put in
+   content words (sumy's stop words out, Snowball stems), numbers, names, and
+   whether the sentence can stand alone (not a fragment, not boilerplate or a
+   caption, not leaning on missing context such as a leading "He added" or
+   "However,"). Words are looked up in a per-language lexicon that remembers
+   every token it has seen (lower case, stem id, number, name), so each
+   distinct word is stemmed once per process, not once per occurrence.
+2. **Matrices**: the story's sentences become one term-count matrix (numpy,
+   scipy sparse for very large stories), from which every pairwise measure is
+   computed at once: an idf-weighted cosine, the share of the lighter
+   sentence's idf mass found in the other (containment), and shared words.
+3. **Facts**: sentences that report the same fact are grouped across sources,
+   paraphrases included (cosine, or containment with enough shared words;
+   numbers must agree and so must names when both sentences have them). Each
+   group becomes one :class:`Candidate` that remembers, for every article
+   reporting it, the index of the matching sentence (the ``#s<N>`` anchor).
+4. **Ranking**: a sumy summarizer (LexRank by default) rates *every* sentence
+   of the story, repeats across outlets included, so a fact many outlets carry
+   gathers the centrality of all its copies. LexRank runs through a subclass of
+   sumy's ``LexRankSummarizer`` that computes sumy's tf, idf, idf-modified
+   cosine and threshold graph with numpy from the term-count matrix and then
+   calls sumy's own power method; the other algorithms run through sumy's
+   document model with :class:`OfflineTokenizer` (pysbd and a regex: nothing
+   is downloaded). A fact's score blends its best copy's rank with how many
+   sources carry it and how early it comes in its articles (news puts the news
+   first).
+5. **Choice**: the best facts fill the length budget (a number of sentences,
+   or of words, the last sentence kept whole), skipping any fact redundant with
+   one already chosen: close overall (looser than the grouping test), or one
+   clause of a sentence mostly contained in the other. They are then put in
    reading order: first appearance, articles taken by publication time.
 """
 
@@ -26,13 +37,13 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
@@ -69,14 +80,22 @@ REDUNDANT_COSINE = 0.3
 """Looser test for the summary itself: a sentence this close to a chosen one is not added."""
 REDUNDANT_OVERLAP = 0.45
 REDUNDANT_SHARED = 4
-MAX_RANKED = 60
-"""At most this many candidates (best by sources and position) go to the sumy summarizer."""
+CLAUSE_OVERLAP = 0.5
+"""A clause (a sentence cut at ", while", ", but", "; ", a dash...) of which this share
+of idf mass is in a chosen sentence makes its sentence redundant with it..."""
+CLAUSE_SHARED = 4
+"""...when they share at least this many content words."""
 WEIGHT_RANK = 1.0
-"""Blend of the final score: sumy's rank (1 best .. 0 worst) ..."""
+"""Blend of a fact's score, from its best copy: the sumy rank (1 best .. 0 worst) ..."""
+WEIGHT_CENTRAL = 4.0
+"""... plus its summed cosine with the other articles' sentences (scaled to 1 at most) ..."""
+WEIGHT_LEAD = 1.5
+"""... plus 1 / (1 + its position in its article): news puts the news first ..."""
 WEIGHT_SUPPORT = 0.5
-"""... plus the share of the story's sources reporting the fact ..."""
-WEIGHT_LEAD = 0.5
-"""... plus 1 / (1 + sentence position in its article): news puts the news first."""
+"""... plus the share of the story's sources reporting the fact. Tuned on NeuS train
+(bench/bench_summary.py), confirmed on val."""
+DENSE_LIMIT = 2_000_000
+"""Stories whose sentence x word matrix is larger than this use scipy sparse matrices."""
 
 _DANGLING = re.compile(
     r"^(?:he|she|they|it|this|that|these|those|his|her|their|its|him|them|but|and|or|so|"
@@ -105,7 +124,10 @@ _BOILERPLATE_WORDS = frozenset(
     "read related follow share advertisement getty photo contributed story article http https "
     "www".split()
 )
-_PUNCT = "\"'“”‘’()[]{}<>,.;:!?…*–—-«»/"
+_CLAUSE = re.compile(r",\s+(?:while|but|whereas|although|though|as well as)\s+|;\s+|\s+[—–]\s+"
+                     r"|\s+--\s+", re.I)
+_TOKEN = re.compile(r"[^\W_](?:[^\W_]|['’\-.](?=[^\W_])|,(?=\d))*")
+"""A word: letters and digits, inner apostrophes, hyphens and dots kept, commas inside numbers."""
 _NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
     "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
@@ -157,16 +179,65 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-def _tokens(sentence: str) -> list[str]:
-    """Fast word split: whitespace, then outer punctuation stripped."""
-    out = []
-    for raw in sentence.split():
-        t = raw.strip(_PUNCT)
-        if t.endswith(("'s", "’s")):
-            t = t[:-2]
-        if t:
-            out.append(t)
-    return out
+# --- words --------------------------------------------------------------------------------
+
+
+class _Token(NamedTuple):
+    """What a summary needs to know about one token (computed once per distinct token)."""
+
+    stem: int
+    """Id of its Snowball stem in the lexicon, -1 for a stop word or a single character."""
+    number: str
+    """Its value when it is a number ("40,000" -> "40000", "twelve" -> "12"), else ""."""
+    name: str
+    """Its lower-case form when capitalised and neither a stop word nor a calendar word."""
+    capital: bool
+    """Capitalised and not a calendar word (a name for the dangling-pronoun test)."""
+    pronoun: bool
+    boiler: bool
+    """One of the words boilerplate lines use (then the boilerplate pattern is tried)."""
+
+
+class _Lexicon:
+    """Tokens of one language, described once each, with ids for their stems."""
+
+    LIMIT = 500_000
+
+    def __init__(self, language: str) -> None:
+        self.stem_word: Callable[[str], str] = _stemmer(language)
+        self.stop = _stop_words(language)
+        self.stems: dict[str, int] = {}
+        self.names: list[str] = []
+        self.tokens: dict[str, _Token] = {}
+
+    def token(self, raw: str) -> _Token:
+        if len(self.tokens) > self.LIMIT:
+            self.tokens.clear()
+        low = raw.lower() if raw.isascii() else fold(raw)
+        if low.endswith(("'s", "’s")) and len(low) > 2:
+            low = low[:-2]
+        if low[0].isdigit():
+            number = low.replace(",", "")
+            stem = number
+        else:
+            number = _NUMBER_WORDS.get(low, "")
+            stem = self.stem_word(low)
+        sid = -1
+        if low not in self.stop and len(low) > 1:
+            sid = self.stems.get(stem, -1)
+            if sid < 0:
+                sid = self.stems[stem] = len(self.stems)
+                self.names.append(stem)
+        capital = raw[0].isupper() and low not in _CALENDAR
+        name = low if capital and low not in self.stop else ""
+        info = _Token(sid, number, name, capital, low in _PRONOUN, low in _BOILERPLATE_WORDS)
+        self.tokens[raw] = info
+        return info
+
+
+@lru_cache(maxsize=8)
+def _lexicon(language: str) -> _Lexicon:
+    return _Lexicon(language)
 
 
 def dangling(sentence: str, tokens: Sequence[str] | None = None) -> bool:
@@ -174,22 +245,25 @@ def dangling(sentence: str, tokens: Sequence[str] | None = None) -> bool:
     text = sentence.lstrip("“\"'‘ ")
     if _DANGLING.match(text):
         return True
-    # "In a statement Friday, he said ...": a pronoun before any name.
-    for i, w in enumerate((tokens if tokens is not None else _tokens(text))[:8]):
-        low = w.lower()
-        if low in _PRONOUN:
+    lex = _lexicon("english")
+    return _pronoun_first([lex.tokens.get(t) or lex.token(t)
+                           for t in (tokens if tokens is not None else _TOKEN.findall(text))])
+
+
+def _pronoun_first(infos: Sequence[_Token]) -> bool:
+    """"In a statement Friday, he said ...": a pronoun before any name."""
+    for i, info in enumerate(infos[:8]):
+        if info.pronoun:
             return True
-        if i and w[:1].isupper() and low not in _CALENDAR:
+        if i and info.capital:
             return False
     return False
 
 
-def is_candidate(sentence: str, tokens: Sequence[str] | None = None) -> bool:
-    """A self-contained sentence worth putting in a summary (dangling ones excepted):
-    a whole sentence of MIN_WORDS to MAX_WORDS words, not boilerplate or a caption."""
-    toks = tokens if tokens is not None else _tokens(sentence)
-    n = len(toks)
-    if n < MIN_WORDS or n > MAX_WORDS:
+def _whole(sentence: str, count: int, infos: Sequence[_Token] | None = None) -> bool:
+    """A whole sentence of MIN_WORDS to MAX_WORDS words, not boilerplate or a caption
+    (``infos``: its tokens, when known, tell whether the boilerplate pattern is worth trying)."""
+    if count < MIN_WORDS or count > MAX_WORDS:
         return False
     stripped = sentence.rstrip("\"'”’)» ")
     if not stripped or stripped[-1] not in ".!?":
@@ -198,8 +272,21 @@ def is_candidate(sentence: str, tokens: Sequence[str] | None = None) -> bool:
         return False
     if sentence.count("“") != sentence.count("”") or sentence.count('"') % 2:
         return False
-    lowered = {t.lower() for t in toks}
-    return not (lowered & _BOILERPLATE_WORDS and _BOILERPLATE.search(sentence))
+    if infos is not None:
+        boiler = any([i.boiler for i in infos])
+    else:
+        boiler = not _BOILERPLATE_WORDS.isdisjoint(w.lower() for w in _TOKEN.findall(sentence))
+    return not (boiler and _BOILERPLATE.search(sentence))
+
+
+def is_candidate(sentence: str, tokens: Sequence[str] | None = None) -> bool:
+    """A self-contained sentence worth putting in a summary (dangling ones excepted):
+    a whole sentence of MIN_WORDS to MAX_WORDS words, not boilerplate or a caption."""
+    toks = tokens if tokens is not None else _TOKEN.findall(sentence)
+    return _whole(sentence, len(toks))
+
+
+# --- the story as matrices ----------------------------------------------------------------
 
 
 @dataclass
@@ -213,149 +300,192 @@ class Candidate:
     carriers: dict[str, int] = field(default_factory=dict)
     """article id -> sentence index in that article (counted across paragraphs)."""
     position: int = 0
-    """Index of the sentence in its own article (0 = the lead)."""
+    """Earliest index of the fact's sentence in an article carrying it (0 = a lead)."""
     standalone: bool = True
     """False when it leans on missing context: used only if nothing better exists."""
     row: int = -1
-    """Its row in the story's similarity matrix (internal)."""
+    """Its row in the story's matrices (internal)."""
+    rows: tuple[int, ...] = ()
+    """Rows of every copy of the fact (internal)."""
 
 
 @dataclass
-class _Sent:
-    text: str
-    article: str
-    order: tuple[int, int, int]
-    index: int
-    words: frozenset[str]
-    """Snowball stems of its content words."""
-    stems: list[str]
-    """The same, in order and with repeats (what sumy's LexRank counts)."""
-    numbers: frozenset[str]
-    names: frozenset[str]
-    quality: int
+class _Story:
+    """A story's sentences and the matrices every later step reads."""
+
+    texts: list[str]
+    article: list[str]
+    order: list[tuple[int, int, int]]
+    index: list[int]
+    """Index of each sentence in its article."""
+    ids: list[list[int]]
+    """Stem ids of each sentence's content words, in order, with repeats."""
+    tokens: list[list[_Token]]
+    """Each sentence's tokens (numbers and names are read from them when needed)."""
+    quality: list[int]
     """0 standalone, 1 dangling, 2 not a candidate."""
+    language: str = "english"
+    counts: Any = None
+    """Sentence x word counts (numpy array, or scipy CSR for a large story)."""
+    columns: Any = None
+    """Lexicon stem id of each column."""
+    cosine: Any = None
+    overlap: Any = None
+    shared: Any = None
+    paraphrase: Any = None
+    """Boolean matrix: the two sentences report the same fact."""
+    idf: Any = None
+
+    def __len__(self) -> int:
+        return len(self.texts)
 
 
-def _describe(articles: Sequence[Article], language: str = "english") -> list[_Sent]:
-    out: list[_Sent] = []
-    stem_words = _stem_words(language)
-    stop = _stop_words(language)
+def _describe(articles: Sequence[Article], language: str = "english") -> _Story:
+    lex = _lexicon(language)
+    known = lex.tokens
+    story = _Story([], [], [], [], [], [], [], language)
     # Reading order: dated articles by time, undated ones after them.
     ranked = sorted(articles, key=lambda a: (a.published is None, a.published or "", a.id))
     for rank, article in enumerate(ranked):
         index = 0
         for p, para in enumerate(article.sentences):
             for s, sentence in enumerate(para):
-                toks = _tokens(sentence)
-                lower = [t.lower() if t.isascii() else fold(t) for t in toks]
-                stems = stem_words([w for w in lower if w not in stop and len(w) > 1])
-                numbers = {w.replace(",", "") for w in lower if w[0].isdigit()}
-                numbers.update(_NUMBER_WORDS[w] for w in lower if w in _NUMBER_WORDS)
-                names = frozenset(
-                    low for tok, low in zip(toks[1:], lower[1:], strict=True)
-                    if tok[0].isupper() and low not in stop and low not in _CALENDAR
-                )
-                if not is_candidate(sentence, toks):
+                toks = _TOKEN.findall(sentence)
+                infos = [known.get(t) or lex.token(t) for t in toks]
+                if not _whole(sentence, len(toks), infos):
                     quality = 2
-                elif dangling(sentence, toks):
+                elif _DANGLING.match(sentence.lstrip("“\"'‘ ")) or _pronoun_first(infos):
                     quality = 1
                 else:
                     quality = 0
-                out.append(_Sent(sentence, article.id, (rank, p, s), index, frozenset(stems),
-                                 stems, frozenset(numbers), names, quality))
+                story.texts.append(sentence)
+                story.article.append(article.id)
+                story.order.append((rank, p, s))
+                story.index.append(index)
+                story.ids.append([i.stem for i in infos if i.stem >= 0])
+                story.tokens.append(infos)
+                story.quality.append(quality)
                 index += 1
-    return out
+    return story
 
 
-@dataclass
-class _Similarity:
-    cosine: Any
-    """idf-weighted cosine of content words."""
-    overlap: Any
-    """Share of the lighter sentence's idf mass that the other carries too."""
-    shared: Any
-    """Number of content words in common."""
+def _stems(story: _Story, row: int) -> frozenset[str]:
+    names = _lexicon(story.language).names
+    return frozenset(names[i] for i in story.ids[row])
 
 
-def _similarity(sents: Sequence[_Sent]) -> _Similarity:
-    """Pairwise similarities of a story's sentences, computed with numpy."""
-    vocab: dict[str, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    for i, s in enumerate(sents):
-        for w in s.words:
-            rows.append(i)
-            cols.append(vocab.setdefault(w, len(vocab)))
-    n = len(sents)
-    binary = np.zeros((n, max(len(vocab), 1)))
-    binary[rows, cols] = 1.0
-    idf = np.log((n + 1) / (binary.sum(axis=0) + 1)) + IDF_FLOOR
-    weighted = binary * idf
-    mass = weighted.sum(axis=1)
+def _agree(story: _Story, i: int, j: int) -> bool:
+    """Numbers (and names, when both have some) do not contradict."""
+    one, two = story.tokens[i], story.tokens[j]
+    a = {t.number for t in one if t.number}
+    b = {t.number for t in two if t.number}
+    if a and b and a.isdisjoint(b):
+        return False
+    a = {t.name for t in one[1:] if t.name}
+    b = {t.name for t in two[1:] if t.name}
+    return not (a and b and a.isdisjoint(b))
+
+
+def _dense(matrix: Any) -> Any:
+    return matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)
+
+
+def _measure(story: _Story) -> None:
+    """Fill the story's term matrix and its pairwise similarity matrices."""
+    n = len(story)
+    lengths = np.fromiter((len(i) for i in story.ids), dtype=np.int64, count=n)
+    flat = np.fromiter(chain.from_iterable(story.ids), dtype=np.int64, count=int(lengths.sum()))
+    columns, local = np.unique(flat, return_inverse=True)
+    v = max(len(columns), 1)
+    rows = np.repeat(np.arange(n), lengths)
+    if n * v <= DENSE_LIMIT:
+        counts: Any = np.bincount(rows * v + local, minlength=n * v).reshape(n, v).astype(float)
+        binary: Any = (counts > 0).astype(float)
+        df = binary.sum(axis=0)
+    else:
+        from scipy import sparse
+
+        counts = sparse.csr_matrix((np.ones(len(flat)), (rows, local)), shape=(n, v))
+        counts.sum_duplicates()
+        binary = counts.copy()
+        binary.data[:] = 1.0
+        df = np.asarray(binary.sum(axis=0)).ravel()
+    idf = np.log((n + 1) / (df + 1)) + IDF_FLOOR
+    if isinstance(binary, np.ndarray):
+        weighted: Any = binary * idf
+        squares = (weighted * weighted).sum(axis=1)
+    else:
+        weighted = binary.multiply(idf).tocsr()
+        squares = np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel()
+    mass = np.asarray(weighted.sum(axis=1)).ravel()
     lighter = np.minimum(mass[:, None], mass[None, :])
     lighter[lighter == 0] = 1.0
-    overlap = (weighted @ binary.T) / lighter
-    norms = np.sqrt((weighted * weighted).sum(axis=1))
+    overlap = _dense(weighted @ binary.T) / lighter
+    norms = np.sqrt(squares)
     norms[norms == 0] = 1.0
-    weighted /= norms[:, None]
-    return _Similarity(weighted @ weighted.T, overlap, binary @ binary.T)
+    gram = _dense(weighted @ weighted.T)
+    story.counts = counts
+    story.columns = columns
+    story.idf = idf
+    story.cosine = gram / norms[:, None] / norms[None, :]
+    story.overlap = overlap
+    story.shared = _dense(binary @ binary.T)
+    close = _same(story, PARAPHRASE_COSINE, PARAPHRASE_OVERLAP, PARAPHRASE_SHARED)
+    for i, j in np.argwhere(np.triu(close, 1)).tolist():
+        if not _agree(story, i, j):
+            close[i, j] = close[j, i] = False
+    story.paraphrase = close
 
 
-def _agree(a: _Sent, b: _Sent) -> bool:
-    """Numbers (and names, when both have some) do not contradict."""
-    if a.numbers and b.numbers and not a.numbers & b.numbers:
-        return False
-    return not (a.names and b.names and not a.names & b.names)
-
-
-def _same(sim: _Similarity, i: int, j: int, cosine: float, overlap: float,
-          shared: int) -> bool:
-    return bool(sim.cosine[i, j] >= cosine
-                or (sim.overlap[i, j] >= overlap and sim.shared[i, j] >= shared))
-
-
-def _paraphrase(sim: _Similarity, sents: Sequence[_Sent], i: int, j: int) -> bool:
-    """Sentences i and j report the same fact (verbatim or a close paraphrase)."""
-    return (_same(sim, i, j, PARAPHRASE_COSINE, PARAPHRASE_OVERLAP, PARAPHRASE_SHARED)
-            and _agree(sents[i], sents[j]))
-
-
-def _redundant(sim: _Similarity, i: int, j: int) -> bool:
-    """Looser than :func:`_paraphrase`: too close to both be in one summary."""
-    return _same(sim, i, j, REDUNDANT_COSINE, REDUNDANT_OVERLAP, REDUNDANT_SHARED)
+def _same(story: _Story, cosine: float, overlap: float, shared: int) -> Any:
+    return (story.cosine >= cosine) | ((story.overlap >= overlap) & (story.shared >= shared))
 
 
 def _facts(articles: Sequence[Article], language: str = "english",
-           ) -> tuple[list[Candidate], list[_Sent], _Similarity]:
-    sents = _describe(articles, language)
-    sim = _similarity(sents)
-    groups: list[Candidate] = []
+           ) -> tuple[list[Candidate], _Story]:
+    story = _describe(articles, language)
+    if not len(story):
+        return [], story
+    _measure(story)
+    para = story.paraphrase
+    same: dict[int, list[int]] = {}
+    for i, j in np.argwhere(np.tril(para, -1)).tolist():
+        same.setdefault(i, []).append(j)
     reps: list[int] = []
-    by_article: dict[str, list[int]] = {}
-    for i, s in enumerate(sents):
-        by_article.setdefault(s.article, []).append(i)
-        if s.quality == 2 or any(_paraphrase(sim, sents, i, r) for r in reps):
+    taken: set[int] = set()
+    for i, quality in enumerate(story.quality):
+        if quality == 2 or (i in same and not taken.isdisjoint(same[i])):
             continue
         reps.append(i)
-        groups.append(Candidate(s.text, s.words, s.order, {}, position=s.index,
-                                standalone=s.quality == 0, row=i))
-    for cand in groups:
-        r = cand.row
-        rep = sents[r]
-        for aid, members in by_article.items():
-            if aid == rep.article:
-                cand.carriers[aid] = rep.index
-                continue
-            best = max(members, key=lambda j: (sim.cosine[r, j], -j))
-            if _paraphrase(sim, sents, r, best):
-                cand.carriers[aid] = sents[best].index
-                cand.order = min(cand.order, sents[best].order)
-    return groups, sents, sim
+        taken.add(i)
+    groups = [Candidate(story.texts[r], frozenset(), story.order[r],
+                        {story.article[r]: story.index[r]}, position=story.index[r],
+                        standalone=story.quality[r] == 0, row=r, rows=(r,)) for r in reps]
+    if not groups:
+        return groups, story
+    members: dict[str, list[int]] = {}
+    for i, aid in enumerate(story.article):
+        members.setdefault(aid, []).append(i)
+    rep_rows = np.array(reps)
+    for aid, rows in members.items():
+        cols = np.array(rows)
+        best = cols[np.argmax(story.cosine[rep_rows][:, cols], axis=1)]
+        ok = para[rep_rows, best]
+        for cand, j, good in zip(groups, best.tolist(), ok.tolist(), strict=True):
+            if good and aid not in cand.carriers:
+                cand.carriers[aid] = story.index[j]
+                cand.order = min(cand.order, story.order[j])
+                cand.position = min(cand.position, story.index[j])
+                cand.rows = (*cand.rows, j)
+    return groups, story
 
 
 def candidates(articles: Sequence[Article]) -> list[Candidate]:
     """The facts of a story: standalone sentences, paraphrases across sources merged."""
-    return [c for c in _facts(articles)[0] if c.standalone]
+    groups, story = _facts(articles)
+    for c in groups:
+        c.words = _stems(story, c.row)
+    return [c for c in groups if c.standalone]
 
 
 # --- ranking with sumy -------------------------------------------------------------------
@@ -369,14 +499,9 @@ def _pystemmer(language: str) -> Any:
     return pystemmer.Stemmer(name if name in pystemmer.algorithms() else "english")
 
 
-def _stem_words(language: str) -> Callable[[list[str]], list[str]]:
-    """Snowball stems of a list of words (PyStemmer: the algorithms sumy's NLTK
-    stemmer runs, in C)."""
-    return cast(Callable[[list[str]], list[str]], _pystemmer(language).stemWords)
-
-
 def _stemmer(language: str) -> Callable[[str], str]:
-    """One word's Snowball stem, the callable sumy's summarizers take."""
+    """One word's Snowball stem (PyStemmer: the algorithms sumy's NLTK stemmer runs, in C),
+    the callable sumy's summarizers take."""
     return cast(Callable[[str], str], _pystemmer(language).stemWord)
 
 
@@ -392,55 +517,60 @@ def _stop_words(language: str) -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _fast_lexrank() -> type:
-    """sumy's LexRankSummarizer, its O(n^2) Python loops replaced by numpy.
+    """sumy's LexRankSummarizer with its O(n^2) Python loops replaced by numpy.
 
-    Same tf, idf, idf-modified cosine, threshold and power method as sumy. Words
-    are the stems :func:`_describe` already made (sumy's stop words out), when
-    the summarizer is handed them in ``stems``; otherwise sumy's own.
+    Same tf (count / the sentence's largest count), idf (log(n / (1 + df))),
+    idf-modified cosine, threshold graph and power method (sumy's own) as sumy.
+    ``rate_counts`` rates sentences given as a term-count matrix (what
+    :func:`_measure` builds); called on a sumy document it counts sumy's words.
     """
     from sumy.summarizers.lex_rank import LexRankSummarizer
 
     class VectorLexRank(LexRankSummarizer):  # type: ignore[misc]
-        stems: dict[str, list[str]] = {}  # noqa: RUF012 - replaced per call
+        def __call__(self, document: Any, sentences_count: Any) -> Any:
+            sentences = document.sentences
+            words_ = [self._to_words_set(s) for s in sentences]
+            if not words_:
+                return ()
+            vocab: dict[str, int] = {}
+            cells = [(row, vocab.setdefault(w, len(vocab)))
+                     for row, ws in enumerate(words_) for w in ws]
+            counts = np.zeros((len(words_), max(len(vocab), 1)))
+            for row, col in cells:
+                counts[row, col] += 1
+            ratings = dict(zip(sentences, self.rate_counts(counts).tolist(), strict=True))
+            return self._get_best_sentences(sentences, sentences_count, ratings)
 
-        def _to_words_set(self, sentence: Any) -> list[str]:
-            known = self.stems.get(str(sentence))
-            return known if known is not None else list(super()._to_words_set(sentence))
+        def rate_counts(self, counts: Any) -> Any:
+            n = counts.shape[0]
+            if isinstance(counts, np.ndarray):
+                top = counts.max(axis=1) if counts.shape[1] else np.zeros(n)
+                top[top == 0] = 1.0
+                idf = np.log(n / (1.0 + (counts > 0).sum(axis=0)))
+                tf = counts / top[:, None]
+                weighted = tf * idf
+                numerator = (weighted * idf) @ tf.T
+                squares = (weighted * weighted).sum(axis=1)
+            else:
+                from scipy import sparse
 
-        def _create_matrix(self, sentences: Sequence[list[str]], threshold: float,
-                           tf_metrics: Sequence[dict[str, float]],
-                           idf_metrics: dict[str, float]) -> Any:
-            vocab = {t: k for k, t in enumerate(idf_metrics)}
-            n = len(sentences)
-            tf = np.zeros((n, max(len(vocab), 1)))
-            for row, metrics in enumerate(tf_metrics):
-                for term, value in metrics.items():
-                    tf[row, vocab[term]] = value
-            idf = np.array([idf_metrics[t] for t in vocab] or [0.0])
-            weighted = tf * idf
-            norms = np.sqrt((weighted * weighted).sum(axis=1))
-            numerator = (weighted * idf) @ tf.T
+                top = counts.max(axis=1).toarray().ravel()
+                top[top == 0] = 1.0
+                idf = np.log(n / (1.0 + np.asarray((counts > 0).sum(axis=0)).ravel()))
+                tf = (sparse.diags(1.0 / top) @ counts).tocsr()
+                weighted = tf.multiply(idf).tocsr()
+                numerator = _dense(weighted.multiply(idf).tocsr() @ tf.T)
+                squares = np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel()
+            norms = np.sqrt(squares)
             denominator = norms[:, None] * norms[None, :]
             safe = np.where(denominator > 0, denominator, 1.0)
             cosine = np.where(denominator > 0, numerator / safe, 0.0)
-            matrix = (cosine > threshold).astype(float)
+            matrix = (cosine > self.threshold).astype(float)
             degrees = matrix.sum(axis=1)
             degrees[degrees == 0] = 1.0
-            return matrix / degrees[:, None]
-
-        @staticmethod
-        def _compute_idf(sentences: Sequence[list[str]]) -> dict[str, float]:
-            count = len(sentences)
-            df: dict[str, int] = {}
-            for sentence in sentences:
-                for term in set(sentence):
-                    df[term] = df.get(term, 0) + 1
-            return {t: math.log(count / (1 + d)) for t, d in df.items()}
-
-        @staticmethod
-        def power_method(matrix: Any, epsilon: float) -> Any:
-            scores = LexRankSummarizer.power_method(matrix, epsilon)
-            return np.nan_to_num(scores)  # an all-zero matrix gives 0/0
+            with np.errstate(invalid="ignore", divide="ignore"):
+                scores = LexRankSummarizer.power_method(matrix / degrees[:, None], self.epsilon)
+            return np.where(np.isfinite(scores), scores, 0.0)  # all-zero matrix: 0/0
 
     return VectorLexRank
 
@@ -479,67 +609,162 @@ class RankRecorder:
         return infos
 
 
+def _ranks(story: _Story, algorithm: str, language: str, title: str = "") -> Any:
+    """Each sentence's rank by the sumy summarizer, scaled 1 (best) .. 0 (worst)."""
+    n = len(story)
+    if n <= 1:
+        return np.ones(n)
+    summarizer = _summarizer(algorithm, language)
+    if algorithm == "lexrank":
+        scores = summarizer.rate_counts(story.counts)
+        order = sorted(range(n), key=lambda i: (-scores[i], i))
+    else:
+        from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+
+        tokenizer = OfflineTokenizer(language)
+        document = ObjectDocumentModel([Paragraph([Sentence(t, tokenizer)
+                                                   for t in story.texts])])
+        if algorithm == "edmundson":
+            summarizer.bonus_words = {w.lower() for w in _words(title)} or {"said"}
+        ranking = RankRecorder()
+        summarizer(document, ranking)
+        first: dict[str, int] = {}
+        for i, text in enumerate(ranking.order):
+            first.setdefault(text, i)
+        order = sorted(range(n), key=lambda i: (first.get(story.texts[i], n), i))
+    rank = np.empty(n)
+    rank[order] = 1.0 - np.arange(n) / n
+    return rank
+
+
 def rank(cands: list[Candidate], algorithm: str, language: str, title: str = "",
          stems: dict[str, list[str]] | None = None) -> list[Candidate]:
-    """Candidates ordered best first by the sumy summarizer."""
+    """Candidates ordered best first by the sumy summarizer run over their texts alone."""
     if len(cands) <= 1:
         return list(cands)
     from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 
+    del stems  # the vector LexRank counts sumy's own words of the texts
     tokenizer = OfflineTokenizer(language)
     document = ObjectDocumentModel([Paragraph([Sentence(c.text, tokenizer) for c in cands])])
     summarizer = _summarizer(algorithm, language)
-    if algorithm == "lexrank":
-        summarizer.stems = stems or {}
-    elif algorithm == "edmundson":
+    if algorithm == "edmundson":
         summarizer.bonus_words = {w.lower() for w in _words(title)} or {"said"}
     ranking = RankRecorder()
-    try:
-        summarizer(document, ranking)
-    finally:
-        if algorithm == "lexrank":
-            summarizer.stems = {}
+    summarizer(document, ranking)
     position = {text: i for i, text in enumerate(ranking.order)}
     return sorted(cands, key=lambda c: (position.get(c.text, len(position)), c.order))
 
 
-def _prior(cand: Candidate, sources: int) -> float:
-    return (WEIGHT_SUPPORT * len(cand.carriers) / sources
-            + WEIGHT_LEAD / (1 + cand.position))
+# --- choosing -----------------------------------------------------------------------------
+
+
+def _clause_rows(story: _Story, row: int, binary: Any) -> Any | None:
+    """Sentences that contain one of this sentence's clauses (a sentence cut at ", while",
+    ", but", "; ", a dash...): CLAUSE_SHARED or more of its content words, CLAUSE_OVERLAP
+    of its idf mass. None when the sentence has a single clause."""
+    parts = _CLAUSE.split(story.texts[row])
+    if len(parts) < 2:
+        return None
+    lex = _lexicon(story.language)
+    known = lex.tokens
+    hit = np.zeros(len(story), dtype=bool)
+    for part in parts:
+        ids = {(known.get(t) or lex.token(t)).stem for t in _TOKEN.findall(part)}
+        ids.discard(-1)
+        cols: Any = np.searchsorted(story.columns, sorted(ids)) if ids else []
+        if len(cols) < CLAUSE_SHARED:
+            continue
+        present = binary[:, cols]
+        weights = story.idf[cols]
+        hit |= ((present.sum(axis=1) >= CLAUSE_SHARED)
+                & (present @ weights >= CLAUSE_OVERLAP * weights.sum()))
+    hit[row] = False
+    return hit
+
+
+class _Redundancy:
+    """Which facts are too close to both be in one summary: a copy of one close overall to
+    a copy of the other (looser than the grouping test), or a clause of one fact's
+    sentence mostly contained in a copy of the other. Clauses are only looked at for the
+    facts the choice actually considers."""
+
+    def __init__(self, story: _Story) -> None:
+        self.story = story
+        close = ((story.cosine >= REDUNDANT_COSINE)
+                 | ((story.overlap >= REDUNDANT_OVERLAP) & (story.shared >= REDUNDANT_SHARED)))
+        self.close: list[list[bool]] = close.tolist()
+        # A clause can only be contained in a sentence sharing CLAUSE_SHARED words with it.
+        self.maybe: list[list[bool]] = (story.shared >= CLAUSE_SHARED).tolist()
+        self.binary: Any = None
+        self.clauses: dict[int, list[bool] | None] = {}
+
+    def _clauses(self, row: int) -> list[bool] | None:
+        if row not in self.clauses:
+            if self.binary is None:
+                self.binary = (_dense(self.story.counts) > 0).astype(float)
+            hit = _clause_rows(self.story, row, self.binary)
+            self.clauses[row] = None if hit is None else cast(list[bool], hit.tolist())
+        return self.clauses[row]
+
+    def __call__(self, a: Candidate, b: Candidate) -> bool:
+        close = self.close
+        if any(close[x][y] for x in a.rows for y in b.rows):
+            return True
+        maybe = self.maybe
+        for one, other in ((a, b), (b, a)):
+            if not any(maybe[one.row][y] for y in other.rows):
+                continue
+            hit = self._clauses(one.row)
+            if hit is not None and any(hit[y] for y in other.rows):
+                return True
+        return False
 
 
 def choose(story: Story, config: SummaryConfig,
            language: str = "english") -> list[Candidate]:
     """The summary's candidates, in reading order."""
-    groups, sents, sim = _facts(story.articles, language)
+    groups, data = _facts(story.articles, language)
+    if not len(data):
+        return []
     if not groups:
         # Nothing passes the filters: fall back to each article's first sentence.
-        groups = [Candidate(s.text, s.words, s.order, {s.article: 0}, row=i)
-                  for i, s in enumerate(sents) if s.index == 0]
-    sources = max(1, len({s.article for s in sents}))
-    wanted = config.sentences if not config.words else max(1, config.words // 15)
-    standalone = [c for c in groups if c.standalone]
-    pool = standalone if len(standalone) >= wanted else groups
-    pool = sorted(pool, key=lambda c: (-_prior(c, sources), c.order))[:MAX_RANKED]
-    stems = {sents[c.row].text: sents[c.row].stems for c in pool}
-    ranked = rank(pool, config.algorithm.lower(), language, story.title, stems)
-    n = len(ranked)
-    score = {c.row: WEIGHT_RANK * (1 - i / n) + _prior(c, sources) - (0 if c.standalone else 2)
-             for i, c in enumerate(ranked)}
-    chosen: list[Candidate] = []
+        groups = [Candidate(data.texts[i], frozenset(), data.order[i],
+                            {data.article[i]: 0}, row=i, rows=(i,))
+                  for i in range(len(data)) if data.index[i] == 0]
+    n = len(data)
+    sources = max(1, len(set(data.article)))
+    ranks = _ranks(data, config.algorithm.lower(), language, story.title)
+    # Centrality across outlets: summed cosine with the other articles' sentences.
+    rank_of = np.array([o[0] for o in data.order])
+    central = np.where(rank_of[:, None] != rank_of[None, :], data.cosine, 0.0).sum(axis=1)
+    top = central.max() if n else 0.0
+    if top > 0:
+        central = central / top
+    own = (WEIGHT_RANK * ranks + WEIGHT_CENTRAL * central
+           + WEIGHT_LEAD / (1.0 + np.array(data.index))).tolist()
+    score: list[float] = []
+    for c in groups:
+        # The fact is told in the words of its best copy (as standalone as the first).
+        rows = [r for r in c.rows if data.quality[r] <= data.quality[c.row]]
+        best = max(rows, key=lambda r: (own[r], -r))
+        c.text, c.row = data.texts[best], best
+        score.append(own[best] + WEIGHT_SUPPORT * len(c.carriers) / sources
+                     - (0 if c.standalone else 2))
+    redundant = _Redundancy(data)
+    wanted = config.sentences if not config.words else len(groups)
+    chosen: list[int] = []
     total = 0
-    for cand in sorted(ranked, key=lambda c: (-score[c.row], c.order)):
-        if any(_redundant(sim, cand.row, c.row) for c in chosen):
+    for k in sorted(range(len(groups)), key=lambda k: (-score[k], groups[k].order)):
+        if any(redundant(groups[k], groups[c]) for c in chosen):
             continue
-        size = len(_tokens(cand.text))
-        if config.words and total + size > config.words and chosen:
-            continue
-        chosen.append(cand)
-        total += size
-        if len(chosen) >= (config.sentences if not config.words else n):
+        chosen.append(k)
+        total += len(groups[k].text.split())
+        if len(chosen) >= wanted or (config.words and total >= config.words):
             break
-    chosen.sort(key=lambda c: c.order)
-    return chosen
+    # Reading order: the news first (a fact's earliest place in an article), then first
+    # appearance with articles taken by publication time.
+    return sorted((groups[k] for k in chosen), key=lambda c: (c.position, c.order))
 
 
 def summarize(story: Story, config: SummaryConfig, language: str = "english",

@@ -20,6 +20,7 @@ from generator.model import Article, Story
 from generator.text import split_sentences
 
 FIXTURE = Path(__file__).parent / "fixtures" / "summarize" / "harbor.json"
+LIBRARY = Path(__file__).parent / "fixtures" / "summarize" / "library.json"
 
 
 def make_story(data: dict[str, object] | None = None) -> Story:
@@ -96,26 +97,34 @@ def test_dangling_sentences_are_used_when_nothing_better_exists() -> None:
     assert len(summary) == 2
 
 
-def test_reading_order_is_first_appearance_by_time() -> None:
+def test_reading_order_is_news_first_then_first_appearance_by_time() -> None:
     story = make_story()
     summary = S.summarize(story, SummaryConfig(sentences=5))
     ranked = {a.id: i for i, a in enumerate(
         sorted(story.articles, key=lambda a: a.published or ""))}
 
-    def first(sentence: S.SummarySentence) -> tuple[int, int]:
-        return min((ranked[aid], idx) for aid, idx in sentence.anchors.items())
+    def first(sentence: S.SummarySentence) -> tuple[int, tuple[int, int]]:
+        # earliest place in an article carrying it, then first appearance by time
+        return (min(sentence.anchors.values()),
+                min((ranked[aid], idx) for aid, idx in sentence.anchors.items()))
 
     keys = [first(s) for s in summary]
     assert keys == sorted(keys)
+    assert summary[0].text.startswith("City engineers closed"), "a lead comes first"
 
 
-def test_word_budget() -> None:
+def test_word_budget_is_filled_with_whole_sentences() -> None:
     story = make_story()
-    summary = S.summarize(story, SummaryConfig(words=40))
-    total = sum(len(s.text.split()) for s in summary)
-    assert summary and total <= 40
-    longer = S.summarize(story, SummaryConfig(words=80))
-    assert sum(len(s.text.split()) for s in longer) > total
+    for budget in (10, 40, 80):
+        summary = S.summarize(story, SummaryConfig(words=budget))
+        sizes = [len(s.text.split()) for s in summary]
+        assert sum(sizes) >= budget, "the budget is filled"
+        # ...and no more than needed: without the last one added (at most the longest)
+        # it would fall short
+        assert sum(sizes) - max(sizes) < budget
+    short = S.summarize(story, SummaryConfig(words=10))
+    assert len(short) == 1
+    assert len(S.summarize(story, SummaryConfig(words=80))) > 1
 
 
 @pytest.mark.parametrize("count", [1, 2, 3])
@@ -255,3 +264,93 @@ def test_any_story_gives_verbatim_cited_sentences(
         for aid, index in sentence.anchors.items():
             assert 0 <= index < len(arts[aid].all_sentences)
         assert any(sentence.text in a.all_sentences for a in articles)
+
+
+def library() -> Story:
+    return make_story(json.loads(LIBRARY.read_text(encoding="utf-8")))
+
+
+def test_a_fact_inside_a_longer_sentence_is_not_repeated() -> None:
+    """Two outlets tell the fact alone, a third after ', while': one summary sentence."""
+    story = library()
+    for count in (2, 3, 5, 9):
+        summary = S.summarize(story, SummaryConfig(sentences=count))
+        quint = [s for s in summary if "Quint" in s.text]
+        assert len(quint) == 1, [s.text for s in summary]
+    assert quint[0].articles == ["a-post", "b-herald"]
+
+
+def test_clause_containment() -> None:
+    story = library()
+    data = S._facts(story.articles)[1]
+    row = next(i for i, t in enumerate(data.texts) if t.startswith("Readers have started"))
+    binary = (S._dense(data.counts) > 0).astype(float)
+    hit = S._clause_rows(data, row, binary)
+    assert hit is not None
+    contained = {data.article[i] for i in hit.nonzero()[0]}
+    assert contained == {"a-post", "b-herald"}
+    single = next(i for i, t in enumerate(data.texts) if t.startswith("Volunteers"))
+    assert S._clause_rows(data, single, binary) is None
+
+
+def test_redundancy_is_judged_against_every_copy_of_a_chosen_fact() -> None:
+    story = make_story()
+    groups, data = S._facts(story.articles)
+    closure = next(c for c in groups if "crack" in c.text)
+    assert len(closure.rows) == 3
+    redundant = S._Redundancy(data)
+    for row in closure.rows:
+        # a sentence close to any one copy is redundant with the whole fact
+        alone = S.Candidate(data.texts[row], frozenset(), data.order[row], row=row, rows=(row,))
+        assert redundant(alone, closure)
+        assert redundant(closure, alone)
+    other = next(c for c in groups if c.text.startswith("Twelve people"))
+    assert not redundant(other, closure)
+
+
+def test_sparse_matrices_give_the_same_summary(monkeypatch: pytest.MonkeyPatch) -> None:
+    dense = [S.summarize(s, SummaryConfig(sentences=4)) for s in (make_story(), library())]
+    monkeypatch.setattr(S, "DENSE_LIMIT", 0)
+    sparse = [S.summarize(s, SummaryConfig(sentences=4)) for s in (make_story(), library())]
+    assert sparse == dense
+
+
+def test_vector_lexrank_rates_like_sumy() -> None:
+    """rate_counts on a count matrix gives sumy's own LexRank scores."""
+    import numpy as np
+    from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+    from sumy.summarizers.lex_rank import LexRankSummarizer
+
+    story = make_story()
+    tok = S.OfflineTokenizer()
+    sents = [s for a in story.articles for s in a.all_sentences]
+    doc = ObjectDocumentModel([Paragraph([Sentence(s, tok) for s in sents])])
+    plain = LexRankSummarizer(S._stemmer("english"))
+    plain.stop_words = S._stop_words("english")
+    words = [plain._to_words_set(s) for s in doc.sentences]
+    tf = plain._compute_tf(words)
+    idf = plain._compute_idf(words)
+    expected = plain.power_method(plain._create_matrix(words, plain.threshold, tf, idf),
+                                  plain.epsilon)
+    vocab = sorted({w for ws in words for w in ws})
+    counts = np.zeros((len(words), len(vocab)))
+    for row, ws in enumerate(words):
+        for w in ws:
+            counts[row, vocab.index(w)] += 1
+    fast = S._fast_lexrank()(S._stemmer("english"))
+    assert np.allclose(fast.rate_counts(counts), expected)
+    from scipy import sparse
+
+    assert np.allclose(fast.rate_counts(sparse.csr_matrix(counts)), expected)
+
+
+def test_tokens_numbers_and_names() -> None:
+    lex = S._lexicon("english")
+    assert lex.token("40,000").number == "40000"
+    assert lex.token("twelve").number == "12"
+    assert lex.token("Ortiz").name == "ortiz"
+    assert lex.token("Monday").name == ""
+    assert lex.token("the").stem == -1
+    assert lex.token("Kremlin’s").stem == lex.token("kremlin").stem
+    assert S._TOKEN.findall("About 40,000 cars, he said.") == ["About", "40,000", "cars", "he",
+                                                               "said"]
