@@ -211,8 +211,13 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
             continue
         if nxt in ("st", "nd", "rd", "th", "year-old", "years-old") or nxt.endswith("-year-old"):
             continue
-        if re.search(r"\d[,.]\s$", sentence[:start]):
-            continue  # the rest of a number split by tokenisation: "2, 029", "6. 1"
+        if re.search(r"\d\s?[,.:\-–]\s?$", sentence[:start]) or \
+                re.match(r"\s?[:\-–]\s?\d|\s[\-–]\s[^\W\d]", sentence[end:]):
+            continue  # split by tokenisation ("2, 029", "3: 33", "13 - play"), phone numbers
+        if prev == "from" and i >= 2 and low[i - 2] in ("up", "down", "revised"):
+            continue  # the earlier figure: "5.9%, up from 5.8%"
+        if prev == "revised" and i >= 3 and low[i - 3] == "from":
+            continue  # "fell to 385,000 from a revised 405,000"
         if _in_pair(low, i):
             continue  # a ratio or range: "29 of 34", "between 20 and 30", "20 to 30"
         opener = i - 2 if prev in CURRENCY_SYMBOLS else i - 1
@@ -235,7 +240,7 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
         if noun and j + 1 < len(low) and low[j] == "per" and \
                 low[j + 1][:1].isalpha() and low[j + 1] not in STOP:
             rate = "/" + stem(low[j + 1])  # 3.8 yards per run, $15 an hour
-        qualifier = _qualifier(low, i)
+        qualifier = _qualifier(low, opener + 1)  # "almost $139 million": before the symbol
         measure = _measure(low, i, j)
         if measure is None and noun is None and _UPDATE.search(sentence[:start]) and \
                 _TOLL.search(sentence[:start]):
