@@ -198,6 +198,28 @@ def speed(data: Path, repeat: int) -> dict[str, Any]:
             lexrank(story, 5)
         best["lexrank"] = min(best.get("lexrank", 1e9), time.perf_counter() - t)
     biggest = max(stories, key=lambda s: sum(len(a.all_sentences) for a in s.articles))
+    large: dict[str, Any] = {}
+    articles = [a for s in stories for a in s.articles]
+    for target in (400, 1000):
+        # One artificial large story: the first articles of the file up to `target` sentences.
+        pick: list[Article] = []
+        for article in articles:
+            pick.append(article)
+            if sum(len(a.all_sentences) for a in pick) >= target:
+                break
+        big = Story(id="big", slug="big", articles=pick)
+        times: dict[str, float] = {}
+        for _ in range(repeat):
+            digest_summarize._lexicon.cache_clear()
+            t = time.perf_counter()
+            digest(big, config)
+            times["digest"] = min(times.get("digest", 1e9), time.perf_counter() - t)
+            t = time.perf_counter()
+            lexrank(big, 5)
+            times["lexrank"] = min(times.get("lexrank", 1e9), time.perf_counter() - t)
+        n = sum(len(a.all_sentences) for a in pick)
+        large[f"one story of {n} sentences: digest s / plain s"] = (
+            f"{times['digest']:.3f} / {times['lexrank']:.3f}")
     return {
         "stories": len(stories),
         "articles": sum(len(s.articles) for s in stories),
@@ -206,6 +228,7 @@ def speed(data: Path, repeat: int) -> dict[str, Any]:
         "digest s": round(best["digest"], 3),
         "plain sumy LexRank s": round(best["lexrank"], 3),
         "ratio": round(best["digest"] / best["lexrank"], 3),
+        **large,
     }
 
 
