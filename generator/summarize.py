@@ -13,7 +13,8 @@
    sentence's idf mass found in the other (containment), and shared words.
 3. **Facts**: sentences that report the same fact are grouped across sources,
    paraphrases included (cosine, or containment with enough shared words;
-   numbers must agree and so must names when both sentences have them). Each
+   neither may have a number the other lacks while lacking one of the other's,
+   and names must meet when both sentences have some). Each
    group becomes one :class:`Candidate` that remembers, for every article
    reporting it, the index of the matching sentence (the ``#s<N>`` anchor).
 4. **Ranking**: a sumy summarizer (LexRank by default) rates *every* sentence
@@ -131,9 +132,10 @@ _TOKEN = re.compile(r"[^\W_](?:[^\W_]|['’\-.](?=[^\W_])|,(?=\d))*")
 _NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
     "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
-    "dozen": "12", "hundred": "100", "thousand": "1000", "million": "1000000",
-    "billion": "1000000000",
+    "dozen": "12",
 }
+"""Number words. Scale words (hundred, thousand, million...) are left out: "120 million"
+and "135 million" must not agree through "million"."""
 _STOP = frozenset(
     "a an the and or but if of to in on at by for with from as is are was were be been being "
     "it its this that these those he she they them his her their we our you your i not no "
@@ -379,7 +381,7 @@ def _agree(story: _Story, i: int, j: int) -> bool:
     one, two = story.tokens[i], story.tokens[j]
     a = {t.number for t in one if t.number}
     b = {t.number for t in two if t.number}
-    if a and b and a.isdisjoint(b):
+    if a - b and b - a:  # each has a number the other lacks: "135 million" vs "120 million"
         return False
     a = {t.name for t in one[1:] if t.name}
     b = {t.name for t in two[1:] if t.name}
