@@ -324,9 +324,14 @@ def test_quick_rebuild_of_an_edited_article_then_full_matches_build(tmp_path: Pa
     page = "articles/harbor-gazette/index.html"
     assert b"Ferry boats" in quick.files[page] and b"Ferry boats" not in first.files[page]
     assert quick.files["static/style.css"] == first.files["static/style.css"]
+    assert builder.stale
+    stories = builder.restory()
+    assert stories is not None and not builder.stale and builder.restory() is None
     full = builder.full()
     assert b"Ferry boats" in full.files[page]
     assert quick.files[page] == full.files[page]
+    story_pages = [k for k in full.files if k.startswith("stories/")]
+    assert story_pages and all(stories.files[k] == full.files[k] for k in story_pages)
     config = load_config(site / "digest.toml")
     config.output = str(tmp_path / "out")
     build(config)

@@ -34,7 +34,7 @@ from .watch import ChangeHandler, Watch, is_inotify, make_observer, watches
 
 __all__ = ["DEBOUNCE", "PreviewServer", "serve"]
 
-DEBOUNCE = 0.05
+DEBOUNCE = 0.03
 """Seconds without further events before a burst of changes is built."""
 MAX_DELAY = 1.0
 """A steady stream of events is built at least this often."""
@@ -185,6 +185,7 @@ class PreviewServer:
                 self.builds.append(("quick", time.perf_counter() - started))
                 self.log(f"rebuilt {len(changes)} edited file(s) in "
                          f"{time.perf_counter() - started:.2f}s; full build follows")
+                self._restory()
                 with self._cond:
                     self._full_wanted = True
                     self._cond.notify_all()
@@ -195,6 +196,21 @@ class PreviewServer:
                     self._cond.notify_all()
 
     _settle_with_full = 0
+
+    def _restory(self) -> None:
+        """Refresh the edited articles' stories, unless newer edits are waiting."""
+        with self._cond:
+            if self._changes or self._closing:
+                return
+        started = time.perf_counter()
+        try:
+            result = self.builder.restory()
+        except Exception as exc:  # the full build that follows reports it
+            self.log(f"story refresh failed ({exc!r})")
+            return
+        if result is not None:
+            self.state.publish(result.files, exact=False)
+            self.builds.append(("stories", time.perf_counter() - started))
 
     def _full_loop(self) -> None:
         while True:

@@ -79,13 +79,18 @@ class Builder:
     def __init__(self, read_config: Callable[[], Config]) -> None:
         self.read_config = read_config
         self.last: Result | None = None
+        self.stale: set[str] = set()
+        """Ids of stories whose summary and differences predate a quick rebuild."""
         self.lock = threading.Lock()
 
     def full(self, cancelled: Callable[[], bool] = lambda: False) -> Result:
         config = self.read_config()
         result = full_build(config, cancelled)
         with self.lock:
+            if cancelled():  # an edit arrived: the quick rebuild of it builds on self.last
+                raise Cancelled
             self.last = result
+            self.stale = set()
         return result
 
     def quick(self, changed: set[Path]) -> Result | None:
@@ -124,35 +129,65 @@ class Builder:
         stories: list[Story] = []
         for story in last.digest.stories:
             if any(a.id in fresh for a in story.articles):
+                # Summary and differences are refreshed by restory(); article pages
+                # show only the story's title, page and size, all current here.
                 story = dataclasses.replace(
                     story, articles=[fresh.get(a.id, a) for a in story.articles])
                 story.title = summarize_stage.choose_headline(story)
-                cache = Cache(config.root / ".digest-cache" / "summaries")
-                story.summary = summarize_stage.summarize(story, config.summary,
-                                                          config.language, cache=cache)
-                story.differences = compare_stage.compare(story)
                 touched[story.id] = story
             stories.append(story)
-        members = [a for s in touched.values() for a in s.articles]
-        partial = Digest(stories=list(touched.values()),
-                         articles=sorted(members, key=lambda a: a.id),
-                         pages=last.digest.pages)
-        rendered = render_stage.render(partial, config)
-        files = dict(last.files)
-        for story in touched.values():
-            for key in (story.page + "index.html", story.page + "feed.xml"):
-                if key in rendered:
-                    files[key] = rendered[key]
-            for article in story.articles:
-                key = article.page + "index.html"
-                if key in rendered:
-                    files[key] = rendered[key]
+        files = self._rerender(last, list(touched.values()), config, story_pages=False)
         digest = Digest(stories=stories, articles=articles, pages=last.digest.pages,
                         problems=last.digest.problems)
         result = Result(files=files, config=config, digest=digest, exact=False)
         with self.lock:
             self.last = result
+            self.stale.update(touched)
         return result
+
+    def restory(self) -> Result | None:
+        """Summarize and compare the stories of quickly rebuilt articles; their pages."""
+        with self.lock:
+            last, stale = self.last, set(self.stale)
+        if last is None or not stale:
+            return None
+        config = last.config
+        cache = Cache(config.root / ".digest-cache" / "summaries")
+        touched: list[Story] = []
+        stories: list[Story] = []
+        for story in last.digest.stories:
+            if story.id in stale:
+                story = dataclasses.replace(story, articles=list(story.articles))
+                story.summary = summarize_stage.summarize(story, config.summary,
+                                                          config.language, cache=cache)
+                story.differences = compare_stage.compare(story)
+                touched.append(story)
+            stories.append(story)
+        files = self._rerender(last, touched, config, story_pages=True)
+        digest = dataclasses.replace(last.digest, stories=stories)
+        result = Result(files=files, config=config, digest=digest, exact=False)
+        with self.lock:
+            if self.last is not last:
+                return None  # newer edits arrived meanwhile: they come first
+            self.last = result
+            self.stale -= stale
+        return result
+
+    @staticmethod
+    def _rerender(last: Result, touched: list[Story], config: Config,
+                  story_pages: bool) -> dict[str, bytes]:
+        """The last files with the pages of ``touched`` stories (or of their articles)."""
+        members = [a for s in touched for a in s.articles]
+        partial = Digest(stories=touched, articles=sorted(members, key=lambda a: a.id),
+                         pages=last.digest.pages)
+        rendered = render_stage.render(partial, config)
+        files = dict(last.files)
+        keys = ([k for s in touched for k in (s.page + "index.html", s.page + "feed.xml")]
+                if story_pages else [a.page + "index.html" for a in members])
+        for key in keys:
+            if key in rendered:
+                files[key] = rendered[key]
+        return files
 
     @staticmethod
     def _reread(path: Path, old: Article, config: Config) -> Article | None:
