@@ -49,7 +49,7 @@ def run_build(site: Path, jobs: int | None) -> dict[str, float]:
         raise SystemExit(f"build failed:\n{proc.stderr[-3000:]}")
     result: dict[str, float] = {"process_seconds": round(total, 3)}
     for line in proc.stderr.splitlines():
-        if m := re.match(r"^(\w+): ([\d.]+)s$", line.strip()):
+        if m := re.match(r"^(?:\[\s*[\d.]+s\]\s*)?([\w+]+): ([\d.]+)s", line.strip()):
             result[f"stage_{m.group(1)}"] = float(m.group(2))
         if m := re.match(r"BENCH wall=([\d.]+) maxrss_kb=(\d+)", line):
             result["build_seconds"] = float(m.group(1))

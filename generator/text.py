@@ -39,10 +39,37 @@ def _segmenter(code: str) -> pysbd.Segmenter:
     return pysbd.Segmenter(language=code, clean=False, char_span=False)
 
 
+def _segment(segmenter: pysbd.Segmenter, paragraph: str) -> list[str]:
+    """pysbd's non-destructive segmentation, with its span recovery done by ``str.find``.
+
+    ``Segmenter.segment`` finds each processed sentence in the original text with a
+    regular expression built from that sentence (``re.escape(sentence)``), which
+    compiles a new pattern for every sentence and made splitting several times
+    slower than pysbd's rules themselves. The sentences are substrings of the
+    paragraph, so a plain search from the end of the previous one finds the same
+    text; if one is not found, pysbd's own ``segment`` decides.
+    """
+    processed = segmenter.processor(paragraph).process()
+    out: list[str] = []
+    position = 0
+    for sentence in processed:
+        start = paragraph.find(sentence, position)
+        if start < 0:
+            return [str(s) for s in segmenter.segment(paragraph)]
+        out.append(sentence)
+        position = start + len(sentence)
+    return out
+
+
+_INNER_BOUNDARY = re.compile(r"[.!?…:;。！？]")
+_TRAILING = ".!?…\"'”’»)]。！？ "
+
+
 @lru_cache(maxsize=65536)
 def _split(paragraph: str, code: str) -> tuple[str, ...]:
-    pieces = _segmenter(code).segment(paragraph)
-    out = [normalize_space(p) for p in pieces]
+    if not _INNER_BOUNDARY.search(paragraph.rstrip(_TRAILING)):
+        return (paragraph,)  # no punctuation that could end a sentence before the end
+    out = [normalize_space(p) for p in _segment(_segmenter(code), paragraph)]
     return tuple(p for p in out if p)
 
 
@@ -65,6 +92,8 @@ def words(text: str) -> list[str]:
 
 def fold(text: str) -> str:
     """Lower-case, accent-free form of ``text`` for comparisons."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return stripped.replace("’", "'").lower()
