@@ -24,6 +24,7 @@ class Cache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._folders: set[Path] = set()
         self.hits = 0
         self.misses = 0
 
@@ -51,11 +52,15 @@ class Cache:
         """Store a JSON-serialisable value; failures to write are ignored."""
         path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in self._folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(path.parent)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
             try:
+                # json.dumps, not json.dump: only the one-shot form uses the C encoder.
+                text = json.dumps(value, ensure_ascii=False, sort_keys=True)
                 with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    json.dump(value, f, ensure_ascii=False, sort_keys=True)
+                    f.write(text)
                 os.replace(tmp, path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)

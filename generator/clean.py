@@ -633,7 +633,7 @@ def clean(document: Document, language: str = "english") -> Article:
     else:
         cleaned = clean_text(document.body)
     found = cleaned.metadata
-    if "title" not in found and cleaned.paragraphs:
+    if "title" not in found and "title" not in meta and cleaned.paragraphs:
         found["title"] = infer_headline(cleaned.paragraphs[0])
         cleaned.origin["title"] = "inferred from the first sentence"
     for key in ("title", "outlet", "author", "published", "url", "language"):

@@ -77,11 +77,14 @@ def publish(files: Mapping[str, bytes], output: Path) -> WriteStats:
     except OSError as exc:
         raise OutputError(f"{output}: cannot write here ({exc.strerror})") from None
     stats = WriteStats()
+    folders: set[Path] = {staging}
     try:
         for rel in sorted(files):
             parts = safe_relpath(rel).parts
             target = staging.joinpath(*parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
             previous = output.joinpath(*parts)
             if _same_bytes(previous, files[rel]):
                 try:
