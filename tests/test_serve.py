@@ -493,3 +493,19 @@ def test_serve_is_documented_with_its_options() -> None:
     section = readme.split("### `digest serve`", 1)[1].split("\n## ", 1)[0]
     for flag in ("--host", "--port", "--poll", "--config", "--content", "--base-url"):
         assert flag in section
+
+
+def test_polling_observer_sees_changes(tmp_path: Path) -> None:
+    site = copy_site(tmp_path)
+    srv = PreviewServer(reader(site), "127.0.0.1", 0, poll=0.1, log=lambda _: None)
+    srv.start()
+    try:
+        assert type(srv.observer).__name__ == "PollingObserver"
+        base = f"http://127.0.0.1:{srv.port}/"
+        edit = site / "articles" / "harbor-gazette.md"
+        edit.write_text(edit.read_text(encoding="utf-8").replace("ribbon", "red ribbon"),
+                        encoding="utf-8")
+        assert wait_until(lambda: b"red ribbon" in fetch(base + "articles/harbor-gazette/")[1])
+    finally:
+        srv.shutdown()
+    assert srv.threads_alive() == []

@@ -106,7 +106,10 @@ class PreviewServer:
         for name, target in (("digest-serve-http", self.httpd.serve_forever),
                              ("digest-serve-quick", self._quick_loop),
                              ("digest-serve-full", self._full_loop)):
-            thread = threading.Thread(target=target, name=name)
+            # Builders are daemons: a full build busy inside one long stage when Ctrl-C
+            # comes must not keep the process alive; shutdown() still joins them.
+            thread = threading.Thread(target=target, name=name,
+                                      daemon=name != "digest-serve-http")
             thread.start()
             self._threads.append(thread)
 
