@@ -219,6 +219,8 @@ def _story_one(task: _StoryTask) -> StoryResult:
     story.title = title
     summary = summarize_stage.summarize(story, config.summary, config.language)
     differences = compare_stage.compare(story)
+    if differences is not None:
+        summarize_stage.add_fact_citations(summary, differences.facts, story.articles)
     return StoryResult(title, summary, differences)
 
 

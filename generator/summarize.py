@@ -50,7 +50,7 @@ import numpy as np
 
 from .cache import Cache
 from .config import SummaryConfig
-from .model import Article, Story, SummarySentence
+from .model import Article, Fact, Story, SummarySentence
 from .text import fold, words
 
 ALGORITHMS: dict[str, str] = {
@@ -823,3 +823,39 @@ def choose_headline(story: Story) -> str:
         return (-total, article.id)
 
     return min(pool, key=score).title
+
+
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+
+
+def _numbers(sentence: str) -> frozenset[str]:
+    return frozenset(n.replace(",", "") for n in _NUMBER.findall(sentence))
+
+
+def add_fact_citations(summary: list[SummarySentence], facts: Sequence[Fact],
+                       articles: Sequence[Article]) -> None:
+    """Cite, for each summary sentence, every source that ``compare`` aligned with it.
+
+    The summary and the facts-by-sources view come from two alignments; a reader
+    must see the same sources under a sentence as in its row of the coverage
+    matrix. A fact matches a summary sentence when they share a source sentence
+    (the same article and sentence index). Its other carriers are added only when
+    their sentence states the same numbers: compare aligns "cost 120 million" with
+    "cost 135 million" as one claim (a disagreement), but the second source does
+    not say what the summary sentence says.
+    """
+    sentences = {a.id: a.all_sentences for a in articles}
+    for sentence in summary:
+        own = set(sentence.anchors.items())
+        numbers = _numbers(sentence.text)
+        for fact in facts:
+            if not own & set(fact.anchors.items()):
+                continue
+            for article, index in fact.anchors.items():
+                if article in sentence.anchors:
+                    continue
+                text = sentences.get(article, [])
+                if 0 <= index < len(text) and _numbers(text[index]) == numbers:
+                    sentence.anchors[article] = index
+        sentence.anchors = dict(sorted(sentence.anchors.items()))
+        sentence.articles = sorted(set(sentence.articles) | set(sentence.anchors))

@@ -354,3 +354,26 @@ def test_tokens_numbers_and_names() -> None:
     assert lex.token("Kremlin’s").stem == lex.token("kremlin").stem
     assert S._TOKEN.findall("About 40,000 cars, he said.") == ["About", "40,000", "cars", "he",
                                                                "said"]
+
+
+def test_fact_citations_join_the_summary() -> None:
+    from generator.model import Article, Fact, SummarySentence
+    from generator.summarize import add_fact_citations
+
+    def article(aid: str, sentences: list[str]) -> Article:
+        return Article(id=aid, path=aid, folder="f", title=aid, paragraphs=[" ".join(sentences)],
+                       sentences=[sentences])
+
+    articles = [article("a", ["The bridge opened on Friday.", "It cost 120 million."]),
+                article("b", ["x", "y", "z", "The bridge cost 120 million dollars."]),
+                article("c", ["p", "q", "A new bridge opened Friday."]),
+                article("d", ["The bridge cost 135 million."])]
+    summary = [SummarySentence("The bridge opened on Friday.", ["a"], {"a": 0}),
+               SummarySentence("The bridge cost 120 million dollars.", ["b"], {"b": 3})]
+    facts = [Fact("The bridge opened on Friday.", ["a", "c"], {"a": 0, "c": 2}),
+             Fact("The bridge cost 120 million dollars.", ["a", "b", "d"],
+                  {"a": 1, "b": 3, "d": 0})]
+    add_fact_citations(summary, facts, articles)
+    assert summary[0].articles == ["a", "c"] and summary[0].anchors == {"a": 0, "c": 2}
+    # "d" reports a different number: aligned as one claim, but it does not say this.
+    assert summary[1].articles == ["a", "b"] and summary[1].anchors == {"a": 1, "b": 3}
