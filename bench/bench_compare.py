@@ -69,11 +69,13 @@ MIN_SHARED = 4
 """Content words two such sentences must share."""
 
 
-def _article(aid: str, title: str, paragraphs: list[list[str]]) -> Article:
+def _article(aid: str, title: str, paragraphs: list[list[str]],
+             published: str | None = None) -> Article:
     paras = [[s for s in p if s.strip()] for p in paragraphs]
     paras = [p for p in paras if p]
     return Article(id=aid, path=aid, folder="bench", title=title,
-                   paragraphs=[" ".join(p) for p in paras], sentences=paras)
+                   paragraphs=[" ".join(p) for p in paras], sentences=paras,
+                   published=published)
 
 
 def basil(data: Path) -> list[Story]:
@@ -81,7 +83,7 @@ def basil(data: Path) -> list[Story]:
     for path in sorted((data / "basil" / "articles").glob("*/*.json")):
         raw = json.loads(path.read_text(encoding="utf-8"))
         events[raw["triplet-uuid"]].append(_article(path.stem, raw.get("title", ""),
-                                                    raw["body-paragraphs"]))
+                                                    raw["body-paragraphs"], raw.get("date")))
     return [Story(id=f"basil-{k}", slug=k, articles=v) for k, v in sorted(events.items())
             if len(v) > 1]
 
@@ -109,7 +111,8 @@ def neus(data: Path) -> list[Story]:
                 if not item or not item.get("newBody"):
                     continue
                 paras = [split_sentences(p) for p in item["newBody"] if p.strip()]
-                arts.append(_article(f"{n}-{side}", item.get("newsTitle", ""), paras))
+                arts.append(_article(f"{n}-{side}", item.get("newsTitle", ""), paras,
+                                     raw.get("date")))
             if len(arts) > 1:
                 stories.append(Story(id=f"neus-{n}", slug=str(n), articles=arts))
     return stories

@@ -234,6 +234,77 @@ def test_different_named_subjects_are_not_a_conflict() -> None:
     assert len(conflicts([a, c])) == 1
 
 
+def test_stat_lines_are_not_compared() -> None:
+    # Counts of two different things in one sentence (a box score) are not claims.
+    a = art("a", "Jon Ortega finished with 25 points and 16 rebounds in the home win over the "
+                 "league leaders.")
+    b = art("b", "Jon Ortega finished with 22 points and nine rebounds in the home win over the "
+                 "league leaders.")
+    assert conflicts([a, b]) == []
+    c = art("c", "Ortega had five points during a 15-2 run as the home side beat the league "
+                 "leaders 65-53.")
+    d = art("d", "Ortega had 23 points during a 15-2 run as the home side beat the league "
+                 "leaders 65-53.")
+    assert conflicts([c, d]) == []
+
+
+def test_two_figures_of_one_sentence_are_not_mixed_up() -> None:
+    a = art("a", "Police said there were six arrests at the march on Wednesday, compared to 47 "
+                 "the night before.")
+    b = art("b", "Police made 47 arrests at the march overnight, officials said.")
+    assert conflicts([a, b]) == []
+    # Several figures of one kind: paired only when the words around them match.
+    c = art("c", "Consumer prices rose 0.9% from May and 5.4% over the past year, the report "
+                 "showed.")
+    d = art("d", "Consumer prices rose 0.9 percent in the past month after rising 0.6 percent "
+                 "in May, the report showed.")
+    assert conflicts([c, d]) == []
+
+
+def test_a_part_or_a_total_is_not_compared_with_another_figure() -> None:
+    a = art("a", "Police made 86 arrests during the protests in Athens, officials said.")
+    b = art("b", "Police made 200 arrests in total during the protests in Athens, officials "
+                 "said.")
+    assert conflicts([a, b]) == []
+    c = art("c", "The plan includes $300 billion of the $5 trillion total for roads and rail.")
+    scopes = {cl.value: cl.scope for cl in extract(c, 0, c.all_sentences[0])}
+    assert scopes == {300e9: "part", 5e12: "total"}
+
+
+def test_different_named_subjects_in_one_sentence_are_not_compared() -> None:
+    a = art("a", "Carter scored 14 points against Drake, a night after Smith was benched.")
+    b = art("b", "Smith scored 18 points against Drake, a night after Carter was benched.")
+    assert conflicts([a, b]) == []
+
+
+def test_spans_of_time_compare_only_in_one_fact() -> None:
+    a = art("a", "The city was calm on Sunday after four days of the worst riots in decades.")
+    b = art("b", "Shops reopened after eight days of riots, the mayor told a local radio.")
+    assert conflicts([a, b]) == []
+
+
+def test_reports_days_apart_are_labelled_as_of() -> None:
+    a = art("a", "Five people were killed in the blast at the market in Lagos, police said.")
+    b = art("b", "Eight people were killed in the blast at the market in Lagos, police said.")
+    a.published, b.published = "2024-05-01", "2024-05-04T10:00:00+00:00"
+    (c,) = conflicts([a, b])
+    assert c.kind == "as_of"
+    assert c.note is not None and "2024-05-01" in c.note
+    b.published = "2024-05-02"
+    assert [x.kind for x in conflicts([a, b])] == ["differ"]
+
+
+def test_about_uses_the_words_of_the_sentence() -> None:
+    a = art("a", "Eight vehicles crossed the damaged bridge before it was closed by police.")
+    b = art("b", "Five vehicles crossed the damaged bridge before it was closed by police.")
+    (c,) = conflicts([a, b])
+    assert c.about.startswith("vehicles (")
+    assert "damaged" in c.about and "bridge" in c.about
+    e = art("e", "Officials said almost $139 million was committed to the programme.")
+    (claim,) = extract(e, 0, e.all_sentences[0])
+    assert claim.written == "almost $139 million"
+
+
 # --- quotes ----------------------------------------------------------------------------
 
 def test_quotes_speakers_pronouns_and_merging() -> None:

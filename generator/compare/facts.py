@@ -33,8 +33,6 @@ MAX_SENTENCES = 200
 MIN_WORDS = 6
 
 _END = re.compile(r"[.!?…][\"'”’)\]]*$")
-_CAPITAL = re.compile(r"^[A-Z][a-z]")
-_NUMBER = re.compile(r"\d")
 
 
 @dataclass
@@ -98,14 +96,6 @@ def coverage(s: Sentence, others_terms: set[str]) -> float:
     if not total:
         return 1.0
     return sum(w * w for t, w in s.vec.items() if t in others_terms) / total
-
-
-def specificity(text: str) -> float:
-    """Numbers and names make a claim specific: 0..1."""
-    tokens = words(text)
-    names = sum(1 for t in tokens[1:] if _CAPITAL.match(t))
-    numbers = sum(1 for t in tokens if _NUMBER.search(t))
-    return min(1.0, (names + 2 * numbers) / 6)
 
 
 _QUOTE = re.compile(r"[“”\"«»]")

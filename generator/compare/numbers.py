@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 from ..model import Article, Conflict, ConflictValue, Fact
 from ..text import fold
@@ -44,6 +45,9 @@ MATCH_COUNT = 0.5
 sentences are not aligned as one fact: such nouns say little about what is counted."""
 STAT_LINE = 3
 """Numbers in a sentence from which it is a line of statistics (box scores)."""
+AS_OF_DAYS = 1
+"""Reports published more than this many days apart give figures as of different times:
+their conflict is labelled ``as_of`` instead of ``differ`` or ``bound``."""
 ALIGNED = 0.3
 """Added to the context similarity of two claims whose sentences are aligned as one fact
 (and hold no other number of the same kind)."""
@@ -143,6 +147,24 @@ class Claim:
     150,000"): such a *bare* claim is compared only across sentences aligned as one fact."""
     unit: float = 1.0
     """The precision the number is written to (``$1.2 trillion``: 1e11; ``47%``: 1)."""
+    label: str = ""
+    """What is counted, in the sentence's own words (``vehicles``, ``yards per run``;
+    ``people`` for a casualty count; for a bare number, the word before it)."""
+    after: str = ""
+    """The word after the number and its counted noun (``over`` in "5.4% over the year")."""
+    scope: str = ""
+    """``part`` ("of whom", "including", "$300 billion of the $5 trillion"), ``total``
+    ("in total", "overall", "10 total games") or empty."""
+    stat: bool = False
+    """The sentence is a line of statistics: a score ("71-57") or counts of two or more
+    different things ("25 points and 16 rebounds")."""
+    subject: str = ""
+    """The nearest name before the number in its clause ("Clark" in "Earl Clark finished
+    with 22 points"); ``lead`` when that name opens the sentence (checked against the
+    story's names before use)."""
+    lead: bool = False
+    others: frozenset[float] = frozenset()
+    """The values of the sentence's other numbers."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -152,7 +174,9 @@ class Claim:
 
     @property
     def about(self) -> str:
-        noun = self.noun or "count"
+        if self.slot is not None:
+            return f"the figure after “{self.label}”"
+        noun = self.label or self.noun or "figure"
         return f"{noun} {self.measure}" if self.measure else noun
 
 
@@ -182,6 +206,7 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
     toks = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
     low = [fold(t) for t, _, _ in toks]
     claims: list[Claim] = []
+    spans: list[tuple[int, int]] = []
     skip_until = -1
     for i, (tok, start, end) in enumerate(toks):
         if i <= skip_until:
@@ -216,6 +241,9 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
             continue  # split by tokenisation ("2, 029", "3: 33", "13 - play"), phone numbers
         if prev == "from" and i >= 2 and low[i - 2] in ("up", "down", "revised"):
             continue  # the earlier figure: "5.9%, up from 5.8%"
+        if prev == "from" and any(low[k] == "to" and _number_value(low[k + 1]) is not None
+                                  for k in range(max(0, i - 6), i - 1)):
+            continue  # the earlier figure: "fell to 4.8% from 5.2%"
         if prev == "revised" and i >= 3 and low[i - 3] == "from":
             continue  # "fell to 385,000 from a revised 405,000"
         if _in_pair(low, i):
@@ -230,12 +258,15 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
             scale = SCALES[nxt]
             j += 1
         noun: str | None = None
+        noun_at = -1
         if prev in CURRENCY_SYMBOLS:
             noun = CURRENCY_SYMBOLS[prev]
         elif i >= 2 and low[i - 2] == "us" and prev == "$":
             noun = "dollars"
         if noun is None and j < len(low):
             noun, j = _head(low, j)
+            if noun is not None and noun not in ("percent", "others"):
+                noun_at = j - 1
         rate = ""
         if noun and j + 1 < len(low) and low[j] == "per" and \
                 low[j + 1][:1].isalpha() and low[j + 1] not in STOP:
@@ -257,10 +288,10 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
             slot = stem(prev)
         if measure and noun and measure not in IMPLICIT_PEOPLE:
             measure = None
-        written = sentence[toks[i - len(qualifier.split())][1] if qualifier else start:
+        written = sentence[toks[opener + 1 - len(qualifier.split())][1] if qualifier else start:
                            toks[j - 1][2] if j - 1 < len(toks) else end]
-        if prev in CURRENCY_SYMBOLS:
-            written = prev + written if not written.startswith(prev) else written
+        if prev in CURRENCY_SYMBOLS and prev not in written:
+            written = prev + written
         head_text = sentence[:start]
         update = bool(_UPDATE.search(head_text))
         number_terms = {stem(fold(tok))} | {str(int(value)) if value.is_integer() else str(value)}
@@ -280,15 +311,106 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
         decimals = len(tok.partition(".")[2]) if is_digit else 0
         unit = 10.0 ** -decimals * scale if (decimals or scale > 1 or canonical == "percent") \
             else 1.0
+        if slot is not None:
+            label = fold(toks[i - 1][0])
+        elif measure and noun == "people":
+            label = "people"
+        elif noun_at >= 0:
+            label = fold(toks[noun_at][0])
+            if rate:
+                label += " " + " ".join(fold(t) for t, _, _ in toks[j:j + 2])
+        else:
+            label = canonical or ""
+        subject, lead = _subject(toks, q0)
         claims.append(Claim(article.id, index, sentence, value * scale, written.strip(), measure,
                             canonical + rate if canonical else canonical,
                             QUALIFIERS.get(qualifier or "") or None, update, context,
-                            names=names, slot=slot, unit=unit, before=before))
+                            names=names, slot=slot, unit=unit, before=before, label=label,
+                            after=stem(low[j]) if j < len(low) and low[j][:1].isalpha() else "",
+                            scope=_scope(low, q0, i, j), subject=subject, lead=lead,
+                            others=frozenset([value * scale])))
+        spans.append((q0, j))
         skip_until = j - 1
     sig = frozenset(c.measure for c in claims if c.measure)
+    scores = len(_SCORE.findall(sentence))
+    stat = scores > 0 and scores + len(claims) >= STAT_LINE
+    for x in range(len(claims) - 1):
+        c, d = claims[x], claims[x + 1]
+        if c.slot is None and d.slot is None and not c.measure and not d.measure \
+                and c.noun not in _MONEY_OR_UNIT and d.noun not in _MONEY_OR_UNIT \
+                and c.noun != d.noun and spans[x + 1][0] - spans[x][1] <= 3:
+            stat = True  # a list of counts of different things: "25 points and 16 rebounds"
+    values = _values(low)
     for c in claims:
         c.measures = sig
+        own = next(iter(c.others))
+        rest = [v for v, noun in values if noun is None or noun == c.noun]
+        if own in rest:
+            rest.remove(own)
+        c.others = frozenset(rest)
+        c.stat = stat
     return claims
+
+
+DURATIONS = frozenset("day week month year hour minut second season game time decad centuri "
+                      "night weekend quarter term lap round inning period".split())
+"""Counted nouns that measure time: a count of them depends on when a report was written
+("four days of riots", "eight days of riots"), so they are not compared."""
+_SCORE = re.compile(r"(?<![\d$€£¥.,:/])\d{1,3}\s?[-–]\s?\d{1,3}(?![\d%:/])")
+_PART_BEFORE = frozenset({"including", "among", "includes", "included"})
+_TOTAL = frozenset({"total", "overall", "altogether", "combined", "cumulative", "all"})
+_CLAUSE_END = frozenset({",", ";", ":", "while", "whereas", "but", "—", "–", "(", ")"})
+
+
+def _values(low: list[str]) -> list[tuple[float, str | None]]:
+    """Every number of a tokenised sentence, scaled (``$281M``: 2.81e8), with what it
+    counts when that is said (a currency, or the noun right after it)."""
+    out = []
+    for k, t in enumerate(low):
+        v = _number_value(t)
+        if v is None:
+            continue
+        n = k + 1
+        if n < len(low) and low[n] in SCALES:
+            v *= SCALES[low[n]]
+            n += 1
+        noun: str | None = None
+        if k and low[k - 1] in CURRENCY_SYMBOLS:
+            noun = CURRENCY_SYMBOLS[low[k - 1]]
+        elif n < len(low) and low[n][:1].isalpha() and low[n] not in STOP:
+            noun = _canonical_noun(low[n])
+        out.append((v, noun))
+    return out
+
+
+def _scope(low: list[str], q0: int, i: int, j: int) -> str:
+    """``part`` or ``total`` when the words around a figure say so (see :attr:`Claim.scope`)."""
+    before = low[max(0, q0 - 3):q0]
+    if any(w in _PART_BEFORE for w in before) or before[-2:] in (["of", "whom"], ["of", "which"],
+                                                                 ["of", "them"]):
+        return "part"
+    nxt = low[j:j + 4]
+    if nxt[:2] == ["of", "them"] or (nxt[:1] == ["of"] and any(
+            w in CURRENCY_SYMBOLS or _number_value(w) is not None for w in nxt[1:3])):
+        return "part"
+    near = low[max(0, q0 - 2):q0] + low[i + 1:j] + low[j:j + 3]
+    if any(w in _TOTAL for w in near if w != "all") or "in all" in " ".join(near):
+        return "total"
+    return ""
+
+
+def _subject(toks: list[tuple[str, int, int]], q0: int) -> tuple[str, bool]:
+    """The nearest name before position ``q0`` in the same clause, and whether it opens
+    the sentence."""
+    for k in range(q0 - 1, max(-1, q0 - 11), -1):
+        t = toks[k][0]
+        f = fold(t)
+        if f in _CLAUSE_END:
+            break
+        if t[:1].isupper() and t[1:2].islower() and f not in MONTHS and f not in _WEEKDAYS \
+                and f not in STOP and not f.endswith(("an", "ish", "ese", "i")):
+            return f.removesuffix("'s").removesuffix("’s"), k == 0
+    return "", False
 
 
 _PAIR_BEFORE = frozenset({"of", "to", "and"})
@@ -491,6 +613,17 @@ def _days(sentence: str) -> frozenset[str]:
     return frozenset(re.sub(r"[.\s]+", " ", fold(m.group())) for m in _DAY.finditer(sentence))
 
 
+def _story_names(articles: list[Article]) -> frozenset[str]:
+    """Words written capitalised inside a sentence somewhere in the story (names)."""
+    out: set[str] = set()
+    for article in articles:
+        for sentence in article.all_sentences[:200]:
+            for m in re.finditer(r"(?<=[\w,;’'\"”)] )([A-Z][a-z][\w’'\-]*)", sentence):
+                w = fold(m.group(1))
+                out.add(w.removesuffix("'s").removesuffix("’s"))
+    return frozenset(out)
+
+
 def conflicts(articles: list[Article],
               aligned: set[tuple[Place, Place]] | None = None) -> list[Conflict]:
     """Numeric claims about the same thing whose values differ between articles.
@@ -513,12 +646,33 @@ def conflicts(articles: list[Article],
         per_sentence_all[(c.article, c.index)] += 1
         per_slot[(c.article, c.index, c.key, c.before)] += 1
     days = {(c.article, c.index): _days(c.sentence) for c in claims}
+    story_names = _story_names(articles)
+    published = {a.id: d for a in articles if (d := _date(a.published)) is not None}
+    for c in claims:
+        if c.lead and c.subject not in story_names:
+            c.subject = ""  # a capitalised word opening the sentence, not a name
+    mentions = {(c.article, c.index): frozenset(re.findall(r"[^\W\d_]+", fold(c.sentence)))
+                for c in claims}
 
     def score(a: Claim, b: Claim) -> float:
         pa, pb = (a.article, a.index), (b.article, b.index)
         da, db = days[pa], days[pb]
         if da and db and not da & db:
             return -1.0  # the sentences name different days or years: different moments
+        if a.value != b.value and (b.value in a.others or a.value in b.others):
+            return -1.0  # the other figure is in this sentence too: a mix-up of two figures
+        if a.scope != b.scope:
+            return -1.0  # a part ("of whom", "including") or a total against another figure
+        if a.subject and b.subject and a.subject != b.subject and (
+                a.subject in mentions[pb] or b.subject in mentions[pa]):
+            return -1.0  # the other sentence gives this name another figure: crossed subjects
+        if (per_sentence[(*pa, a.key)] > 1 or per_sentence[(*pb, b.key)] > 1) and (
+                a.before != b.before and a.after != b.after
+                and not (a.subject and a.subject == b.subject)):
+            # several figures of this kind in a sentence: the same words around them or
+            return -1.0  # the same named subject ("Romney ... 21 percent") needed
+        if (a.stat or b.stat) and not a.measure and a.noun not in _MONEY_OR_UNIT:
+            return -1.0  # a line of statistics (box score): not a claim to compare
         same_fact = ((pa, pb) if pa < pb else (pb, pa)) in aligned and (
             (per_sentence[(*pa, a.key)] == 1 and per_sentence[(*pb, b.key)] == 1)
             or (a.before == b.before and per_slot[(*pa, a.key, a.before)] == 1
@@ -527,6 +681,8 @@ def conflicts(articles: list[Article],
             return 1.0 if same_fact else -1.0
         if a.names and b.names and not a.names & b.names:
             return -1.0  # about different named people or places: "Vaughn had 16 points"
+        if a.noun in DURATIONS and not same_fact:
+            return -1.0  # "four days of riots": a span of time depends on when one writes
         if same_fact:
             return _score(a, b) + ALIGNED
         generic = not a.measure and a.noun not in _MONEY_OR_UNIT
@@ -587,14 +743,21 @@ def conflicts(articles: list[Article],
     for members in groups.values():
         if len(members) < 2 or not any(k in involved for k in members):
             continue
-        conflict = _conflict([claims[i] for i in sorted(members)])
+        conflict = _conflict([claims[i] for i in sorted(members)], published)
         if conflict is not None:
             out.append(conflict)
     out.sort(key=lambda c: (c.about, [v.articles for v in c.values]))
     return out
 
 
-def _conflict(members: list[Claim]) -> Conflict | None:
+def _date(published: str | None) -> date | None:
+    try:
+        return date.fromisoformat(published[:10]) if published else None
+    except ValueError:
+        return None
+
+
+def _conflict(members: list[Claim], published: dict[str, date]) -> Conflict | None:
     kinds = set()
     for x in range(len(members)):
         for y in range(x + 1, len(members)):
@@ -620,6 +783,11 @@ def _conflict(members: list[Claim]) -> Conflict | None:
     kind = "update" if any(c.update for c in members) else (
         "differ" if "differ" in kinds else "bound")
     notes = []
+    dated = sorted({published[c.article] for c in members if c.article in published})
+    if kind != "update" and len(dated) > 1 and (dated[-1] - dated[0]).days > AS_OF_DAYS:
+        kind = "as_of"
+        notes.append(f"the reports were published on different days ({dated[0].isoformat()} "
+                     f"to {dated[-1].isoformat()}): the figures may hold at different times")
     if kind == "update":
         notes.append("a source reports a revised figure ('rose to' or similar)")
     if kind == "bound":
