@@ -60,16 +60,30 @@ def run_build(site: Path, jobs: int | None) -> dict[str, float]:
 def naive_pipeline(items: list[Item], out: Path) -> float:
     """Plain tools, no cache: sumy LexRank per gold story, markdown-it + Jinja2 pages."""
     import jinja2
+    import pysbd
     from markdown_it import MarkdownIt
     from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
     from sumy.nlp.stemmers import Stemmer
     from sumy.summarizers.lex_rank import LexRankSummarizer
     from sumy.utils import get_stop_words
 
-    from generator.summarize import OfflineTokenizer
+    class PlainTokenizer:
+        """sumy's tokenizer interface over plain pysbd (what a user of the plain tools
+        writes: no faster splitting, no cache)."""
+
+        language = "english"
+
+        def __init__(self) -> None:
+            self.segmenter = pysbd.Segmenter(language="en", clean=False)
+
+        def to_sentences(self, paragraph: str) -> list[str]:
+            return [s.strip() for s in self.segmenter.segment(paragraph) if s.strip()]
+
+        def to_words(self, sentence: str) -> list[str]:
+            return re.findall(r"\w+", sentence)
 
     started = time.perf_counter()
-    tokenizer = OfflineTokenizer("english")
+    tokenizer = PlainTokenizer()
     summarizer = LexRankSummarizer(Stemmer("english"))
     summarizer.stop_words = get_stop_words("english")
     md = MarkdownIt("commonmark", {"html": False})

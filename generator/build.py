@@ -278,7 +278,12 @@ def stories_all(stories: list[Story], config: Config, keys: dict[str, str],
     results: list[StoryResult | None] = [_cached(cache, k, StoryResult) for k in story_keys]
     missing = [i for i, r in enumerate(results) if r is None]
     if missing:  # import before forking workers, so each does not import them again
-        from . import compare, summarize  # noqa: F401
+        from . import (
+            compare,  # noqa: F401
+            summarize,
+        )
+
+        summarize.prepare(config.summary, config.language)
     fresh = run_all(_story_one, [_StoryTask(stories[i], config) for i in missing], jobs,
                     executor)
     for i, result in zip(missing, fresh, strict=True):

@@ -596,6 +596,13 @@ def _summarizer(algorithm: str, language: str) -> Any:
     return summarizer
 
 
+def prepare(config: SummaryConfig, language: str = "english") -> None:
+    """Import and set up the configured sumy summarizer now (sumy imports NLTK, which
+    takes seconds): worker processes forked afterwards inherit it instead of each
+    importing it again."""
+    _summarizer(config.algorithm.lower(), language)
+
+
 class RankRecorder:
     """A sumy ``sentences_count`` that keeps every sentence and records sumy's ranking.
 
