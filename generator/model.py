@@ -143,7 +143,8 @@ class Conflict:
     note: str | None = None
     kind: str = "differ"
     """``differ`` (values contradict), ``bound`` (a bound the other value does not break,
-    yet the figures differ) or ``update`` (one source reports a revised figure)."""
+    yet the figures differ), ``update`` (one source reports a revised figure) or ``as_of``
+    (the reports were published more than a day apart: figures as of different times)."""
 
 
 @dataclass
