@@ -25,7 +25,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -66,17 +66,23 @@ def _quiet(_: str) -> None:
 @cache
 def code_version() -> str:
     """Hash of digest's own source and theme: a code change invalidates the cache."""
-    from .render import theme_dir
-
     h = hashlib.sha256()
     package = Path(__file__).resolve().parent
-    roots = [(package, "*.py"), (theme_dir(), "*")]
+    roots = [(package, "*.py"), (theme_folder(), "*")]
     for root, pattern in roots:
         for path in sorted(root.rglob(pattern)):
             if path.is_file() and "__pycache__" not in path.parts:
                 h.update(path.relative_to(root).as_posix().encode())
                 h.update(path.read_bytes())
     return h.hexdigest()[:16]
+
+
+def theme_folder() -> Path:
+    """The built-in theme (what :func:`generator.render.theme_dir` returns), found
+    without importing the render stage and Jinja2."""
+    package = Path(__file__).resolve().parent
+    packaged = package / "_theme"
+    return packaged if packaged.is_dir() else package.parent / "templates"
 
 
 # --- the cache --------------------------------------------------------------------------
@@ -155,6 +161,7 @@ def run_all(fn: Callable[[T], R], items: Sequence[T], jobs: int,
     if jobs <= 1 or len(items) < PARALLEL_MIN:
         return [fn(item) for item in items]
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     chunk = max(1, len(items) // (jobs * 8))
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
@@ -378,14 +385,26 @@ def _config_json(config: Config) -> Any:
 
 
 def _listing(output: Path) -> dict[str, list[int]]:
+    """Size and modification time of every file below ``output`` (symlinks left out)."""
     out: dict[str, list[int]] = {}
     if not output.is_dir():
         return out
-    for path in sorted(output.rglob("*")):
-        if path.is_file() and not path.is_symlink():
-            st = path.stat()
-            out[path.relative_to(output).as_posix()] = [st.st_size, st.st_mtime_ns]
-    return out
+    pending = [("", str(output))]
+    while pending:
+        prefix, folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_symlink():
+                continue
+            if entry.is_dir():
+                pending.append((prefix + entry.name + "/", entry.path))
+            elif entry.is_file():
+                st = entry.stat()
+                out[prefix + entry.name] = [st.st_size, st.st_mtime_ns]
+    return dict(sorted(out.items()))
 
 
 def build(config: Config, progress: Progress = _quiet, *, jobs: int | None = None,

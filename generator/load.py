@@ -41,6 +41,8 @@ RESERVED_PAGE_SLUGS = frozenset({"api", "archive", "articles", "search", "static
 KNOWN_FIELDS = ("title", "outlet", "url", "published", "author", "language", "story")
 ALIASES = {"source": "outlet", "date": "published", "link": "url", "headline": "title",
            "byline": "author", "lang": "language"}
+_CONTROLS_RE = re.compile(r"[\x00-\x08\x0e-\x1f]")
+"""Control characters other than white space (tab, newline, vertical tab, form feed, CR)."""
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
 
@@ -200,7 +202,7 @@ def decode(raw: bytes) -> tuple[str | None, str | None]:
 
 def _mostly_controls(text: str) -> bool:
     """More than 1% control characters (other than white space): not text."""
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    controls = len(_CONTROLS_RE.findall(text))
     return controls > max(2, len(text) // 100)
 
 

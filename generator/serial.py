@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable
 from functools import cache
 from typing import Any, Literal, TypeVar
 
@@ -41,60 +42,138 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def load(cls: type[T], data: Any) -> T:
     """Rebuild a ``cls`` instance from :func:`dump` output."""
-    return typing.cast(T, _load(cls, data))
+    return typing.cast(T, _loader(typing.cast(Any, cls))(data))
 
 
-def _load(hint: Any, data: Any) -> Any:
+Loader = Callable[[Any], Any]
+
+
+@cache
+def _loader(hint: Any) -> Loader:
+    """A function that checks and rebuilds data of type ``hint`` (made once per type)."""
     origin = typing.get_origin(hint)
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
-        if not isinstance(data, dict):
-            raise SerialError(f"{hint.__name__}: expected an object")
-        hints = _hints(hint)
-        kwargs = {}
-        for f in dataclasses.fields(hint):
-            if f.name in data:
-                kwargs[f.name] = _load(hints[f.name], data[f.name])
-            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise SerialError(f"{hint.__name__}: missing field {f.name}")
-        return hint(**kwargs)
+        return _dataclass_loader(hint)
     if origin in (typing.Union, types.UnionType):
         args = typing.get_args(hint)
-        if data is None and type(None) in args:
-            return None
-        for arg in args:
-            if arg is type(None):
-                continue
-            try:
-                return _load(arg, data)
-            except SerialError:
-                continue
-        raise SerialError(f"no type of {hint} fits")
+        optional = type(None) in args
+        options = [_loader(arg) for arg in args if arg is not type(None) and _supported(arg)]
+
+        def union(data: Any) -> Any:
+            if data is None and optional:
+                return None
+            for option in options:
+                try:
+                    return option(data)
+                except SerialError:
+                    continue
+            raise SerialError(f"no type of {hint} fits")
+
+        return union
     if origin is list:
-        if not isinstance(data, list):
-            raise SerialError("expected a list")
-        (item,) = typing.get_args(hint)
-        return [_load(item, v) for v in data]
+        (item_hint,) = typing.get_args(hint)
+        item = _loader(item_hint)
+
+        def as_list(data: Any) -> Any:
+            if not isinstance(data, list):
+                raise SerialError("expected a list")
+            return [item(v) for v in data]
+
+        return as_list
     if origin is dict:
-        if not isinstance(data, dict):
-            raise SerialError("expected an object")
-        _, value = typing.get_args(hint)
-        return {k: _load(value, v) for k, v in data.items()}
+        _, value_hint = typing.get_args(hint)
+        value = _loader(value_hint)
+
+        def as_dict(data: Any) -> Any:
+            if not isinstance(data, dict):
+                raise SerialError("expected an object")
+            return {k: value(v) for k, v in data.items()}
+
+        return as_dict
     if origin is Literal:
-        if data not in typing.get_args(hint):
-            raise SerialError(f"{data!r} is not one of {typing.get_args(hint)}")
-        return data
+        allowed = typing.get_args(hint)
+
+        def literal(data: Any) -> Any:
+            if data not in allowed:
+                raise SerialError(f"{data!r} is not one of {allowed}")
+            return data
+
+        return literal
     if hint is Any:
-        return data
+        return _any
     if hint is float:
-        if isinstance(data, bool) or not isinstance(data, int | float):
-            raise SerialError("expected a number")
-        return float(data)
-    if hint in (str, int, bool):
-        if not isinstance(data, hint) or (hint is int and isinstance(data, bool)):
-            raise SerialError(f"expected {hint.__name__}")
-        return data
+        return _float
+    if hint is str:
+        return _str
+    if hint is int:
+        return _int
+    if hint is bool:
+        return _bool
     if hint is type(None):
-        if data is not None:
-            raise SerialError("expected null")
-        return None
+        return _none
     raise SerialError(f"unsupported type {hint}")
+
+
+def _dataclass_loader(cls: type) -> Loader:
+    hints = _hints(cls)
+    fields = [(f.name, f.default is dataclasses.MISSING
+               and f.default_factory is dataclasses.MISSING) for f in dataclasses.fields(cls)]
+    made: list[dict[str, Loader]] = []
+
+    def build(data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise SerialError(f"{cls.__name__}: expected an object")
+        if not made:  # made on first use: a class may refer to itself
+            made.append({name: _loader(hints[name]) for name, _ in fields})
+        loaders = made[0]
+        kwargs = {}
+        for name, required in fields:
+            if name in data:
+                kwargs[name] = loaders[name](data[name])
+            elif required:
+                raise SerialError(f"{cls.__name__}: missing field {name}")
+        return cls(**kwargs)
+
+    return build
+
+
+def _supported(hint: Any) -> bool:
+    try:
+        _loader(hint)
+    except SerialError:
+        return False
+    return True
+
+
+def _any(data: Any) -> Any:
+    return data
+
+
+def _float(data: Any) -> Any:
+    if isinstance(data, bool) or not isinstance(data, int | float):
+        raise SerialError("expected a number")
+    return float(data)
+
+
+def _str(data: Any) -> Any:
+    if not isinstance(data, str):
+        raise SerialError("expected str")
+    return data
+
+
+def _int(data: Any) -> Any:
+    if not isinstance(data, int) or isinstance(data, bool):
+        raise SerialError("expected int")
+    return data
+
+
+def _bool(data: Any) -> Any:
+    if not isinstance(data, bool):
+        raise SerialError("expected bool")
+    return data
+
+
+def _none(data: Any) -> Any:
+    if data is not None:
+        raise SerialError("expected null")
+    return None

@@ -46,8 +46,6 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
-import numpy as np
-
 from .cache import Cache
 from .config import SummaryConfig
 from .model import Article, Fact, Story, SummarySentence
@@ -389,11 +387,13 @@ def _agree(story: _Story, i: int, j: int) -> bool:
 
 
 def _dense(matrix: Any) -> Any:
+    import numpy as np
     return matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)
 
 
 def _measure(story: _Story) -> None:
     """Fill the story's term matrix and its pairwise similarity matrices."""
+    import numpy as np
     n = len(story)
     lengths = np.fromiter((len(i) for i in story.ids), dtype=np.int64, count=n)
     flat = np.fromiter(chain.from_iterable(story.ids), dtype=np.int64, count=int(lengths.sum()))
@@ -445,6 +445,7 @@ def _same(story: _Story, cosine: float, overlap: float, shared: int) -> Any:
 
 def _facts(articles: Sequence[Article], language: str = "english",
            ) -> tuple[list[Candidate], _Story]:
+    import numpy as np
     story = _describe(articles, language)
     if not len(story):
         return [], story
@@ -526,6 +527,7 @@ def _fast_lexrank() -> type:
     ``rate_counts`` rates sentences given as a term-count matrix (what
     :func:`_measure` builds); called on a sumy document it counts sumy's words.
     """
+    import numpy as np
     from sumy.summarizers.lex_rank import LexRankSummarizer
 
     class VectorLexRank(LexRankSummarizer):  # type: ignore[misc]
@@ -620,6 +622,7 @@ class RankRecorder:
 
 def _ranks(story: _Story, algorithm: str, language: str, title: str = "") -> Any:
     """Each sentence's rank by the sumy summarizer, scaled 1 (best) .. 0 (worst)."""
+    import numpy as np
     n = len(story)
     if n <= 1:
         return np.ones(n)
@@ -672,6 +675,7 @@ def _clause_rows(story: _Story, row: int, binary: Any) -> Any | None:
     """Sentences that contain one of this sentence's clauses (a sentence cut at ", while",
     ", but", "; ", a dash...): CLAUSE_SHARED or more of its content words, CLAUSE_OVERLAP
     of its idf mass. None when the sentence has a single clause."""
+    import numpy as np
     parts = _CLAUSE.split(story.texts[row])
     if len(parts) < 2:
         return None
@@ -733,6 +737,7 @@ class _Redundancy:
 def choose(story: Story, config: SummaryConfig,
            language: str = "english") -> list[Candidate]:
     """The summary's candidates, in reading order."""
+    import numpy as np
     groups, data = _facts(story.articles, language)
     if not len(data):
         return []
