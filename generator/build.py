@@ -367,14 +367,20 @@ def process(config: Config, progress: Progress = _quiet,
 # --- the whole build --------------------------------------------------------------------
 
 
-def _fingerprint(config: Config, inputs: list[Any]) -> str:
-    """Everything the rendered site depends on."""
+def _site_key(config: Config, digest: Digest) -> str:
+    """Everything every page shows besides its own content: code and theme, options,
+    the user's templates, the pages listed in the navigation."""
     options = _config_json(config)
     templates = config.resolve(config.templates)
     user = sorted((p.relative_to(templates).as_posix(), hashlib.sha256(p.read_bytes())
                    .hexdigest()) for p in templates.rglob("*") if p.is_file()) \
         if templates.is_dir() else []
-    return Cache.key(code_version(), "site", options, user, inputs)
+    return Cache.key(code_version(), "site", options, user, serial.dump(digest.pages))
+
+
+def _fingerprint(site_key: str, inputs: list[Any]) -> str:
+    """Everything the rendered site depends on."""
+    return Cache.key(site_key, inputs)
 
 
 def _config_json(config: Config) -> Any:
@@ -397,9 +403,9 @@ def _listing(output: Path) -> dict[str, list[int]]:
         except OSError:
             continue
         for entry in entries:
-            if entry.is_symlink():
-                continue
-            if entry.is_dir():
+            if entry.is_symlink():  # never written by a build: the folder is not as left
+                out[prefix + entry.name] = [-1, -1]
+            elif entry.is_dir():
                 pending.append((prefix + entry.name + "/", entry.path))
             elif entry.is_file():
                 st = entry.stat()
@@ -425,7 +431,8 @@ def build(config: Config, progress: Progress = _quiet, *, jobs: int | None = Non
                      use_cache=use_cache, inputs=inputs)
 
     t = time.perf_counter()
-    fingerprint = _fingerprint(config, inputs)
+    site_key = _site_key(config, digest)
+    fingerprint = _fingerprint(site_key, inputs)
     state_path = cache_folder(config) / "site.json"
     state: Any = None
     if use_cache:
@@ -433,19 +440,32 @@ def build(config: Config, progress: Progress = _quiet, *, jobs: int | None = Non
             state = json.loads(state_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             state = None
-    if (isinstance(state, dict) and state.get("fingerprint") == fingerprint
-            and state.get("output") == str(output) and state.get("files") == _listing(output)):
+    listing = _listing(output)
+    # The output folder is exactly as the last build left it (same files, sizes, times).
+    intact = (isinstance(state, dict) and state.get("output") == str(output)
+              and state.get("files") == listing)
+    if intact and state.get("fingerprint") == fingerprint:
         count = len(state["files"])
         progress("render+write: skipped, nothing changed since the last build")
     else:
         from . import render as render_stage
 
-        files = render_stage.render(digest, config)
+        previous = state.get("pages") if intact else None
+        article_keys, stories_keys = inputs[0], zip(inputs[1], inputs[2], strict=True)
+        reuse = render_stage.Reuse(
+            site_key, stories={s[0]: k for s, k in stories_keys},
+            articles=dict(article_keys),
+            previous=previous if isinstance(previous, dict) else {})
+        files = render_stage.render(digest, config, reuse if use_cache else None)
         timings["render"] = time.perf_counter() - t
-        progress(f"render: {timings['render']:.2f}s ({len(files)} files)")
+        progress(f"render: {timings['render']:.2f}s ({len(files)} files, "
+                 f"{len(reuse.kept)} pages unchanged)")
         t = time.perf_counter()
         try:
-            stats = write_stage.publish(files, output)
+            if intact and use_cache:
+                stats = write_stage.update(files, reuse.kept, output, listing)
+            else:
+                stats = write_stage.publish(files, output)
         except write_stage.OutputError as exc:
             raise BuildError(str(exc)) from None
         count = stats.files
@@ -454,7 +474,9 @@ def build(config: Config, progress: Progress = _quiet, *, jobs: int | None = Non
                  f"{stats.unchanged} unchanged)")
         if use_cache:
             _save_state(state_path, {"fingerprint": fingerprint, "output": str(output),
-                                     "files": _listing(output)})
+                                     "files": _listing(output), "pages": reuse.keys})
+        else:  # the output no longer matches a saved state
+            state_path.unlink(missing_ok=True)
     report = write_report(config, digest)
     return BuildResult(output=output, digest=digest, files=count, report_path=report,
                        timings=timings)

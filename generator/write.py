@@ -6,6 +6,10 @@ site and files from earlier builds never survive. A file whose bytes did not
 change is hard-linked from the previous site instead of rewritten, so it keeps
 its modification time (hosts and rsync see only real changes). Every path is
 checked to stay inside the output folder.
+
+A rebuild over the site the previous build wrote (known from the build state)
+uses :func:`update` instead: only changed files are replaced, each atomically,
+and stale ones removed - a few files touched instead of the whole tree copied.
 """
 
 from __future__ import annotations
@@ -102,6 +106,54 @@ def publish(files: Mapping[str, bytes], output: Path) -> WriteStats:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return stats
+
+
+def update(files: Mapping[str, bytes], kept: Iterable[str], output: Path,
+           present: Iterable[str]) -> WriteStats:
+    """Bring an existing ``output`` folder, holding the files ``present``, up to date.
+
+    For a rebuild over the site the last build wrote (the caller checks this):
+    ``files`` are written where their bytes changed, each through a temporary
+    file and a rename (a reader never sees half a file); ``kept`` are files known
+    to be up to date, left as they are; every other file is removed, then empty
+    folders. Unchanged files keep their modification time, as with
+    :func:`publish`. Paths are all checked before anything is touched.
+    """
+    output = output.absolute()
+    keep = set(kept)
+    for rel in [*files, *keep]:
+        safe_relpath(rel)
+    stats = WriteStats(unchanged=len(keep - set(files)))
+    folders: set[Path] = set()
+    try:
+        for rel in sorted(files):
+            target = output.joinpath(*PurePosixPath(rel).parts)
+            if _same_bytes(target, files[rel]):
+                stats.unchanged += 1
+                continue
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            tmp.unlink(missing_ok=True)
+            try:
+                tmp.write_bytes(files[rel])  # the user's umask applies, as in publish()
+                os.replace(tmp, target)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+            stats.written += 1
+        stale = sorted(set(present) - set(files) - keep)
+        for rel in stale:
+            output.joinpath(*safe_relpath(rel).parts).unlink(missing_ok=True)
+        for rel in stale:  # then the folders they leave empty, deepest first
+            parent = output.joinpath(*PurePosixPath(rel).parts).parent
+            while parent != output and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+    except OSError as exc:
+        raise OutputError(f"{output}: cannot write the site ({exc.strerror})") from None
     return stats
 
 

@@ -14,9 +14,11 @@ output works at a domain root and under a subpath such as ``/repo/``.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +43,8 @@ from .site import (
     story_time,
 )
 
-__all__ = ["JSON_VERSION", "Site", "make_environment", "markdown_html", "render", "safe_url",
-           "stories_json", "theme_dir"]
+__all__ = ["JSON_VERSION", "Reuse", "Site", "make_environment", "markdown_html", "render",
+           "safe_url", "stories_json", "theme_dir"]
 
 JSON_VERSION = 1
 HOME_STORIES = 30
@@ -242,8 +244,38 @@ def story_view(story: Story) -> dict[str, Any]:
     }
 
 
-def render(digest: Digest, config: Config) -> dict[str, bytes]:
-    """Every output file of the site, by path relative to the output folder."""
+@dataclass
+class Reuse:
+    """What lets a rebuild keep story and article pages whose inputs did not change.
+
+    The caller gives content keys (``site``: everything every page shows -
+    options, templates, code, the pages listed in the navigation; ``stories`` and
+    ``articles``: a key per story and article id that changes whenever its content
+    does) and ``previous``, the key of each page now in the output folder. Render
+    fills ``keys`` with every keyed page's key and leaves out of its result the
+    pages in ``kept``, whose key equals the previous one (their file is up to
+    date). Listing pages (home, archive, feeds, search, sitemap, ``stories.json``)
+    are never keyed: they are rendered from the whole digest on every build.
+    """
+
+    site: str
+    stories: Mapping[str, str]
+    articles: Mapping[str, str]
+    previous: Mapping[str, str]
+    keys: dict[str, str] = field(default_factory=dict)
+    kept: set[str] = field(default_factory=set)
+
+
+def _key(*parts: Any) -> str:
+    text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def render(digest: Digest, config: Config, reuse: Reuse | None = None) -> dict[str, bytes]:
+    """Every output file of the site, by path relative to the output folder.
+
+    With ``reuse``, story and article pages whose inputs are unchanged are left
+    out of the result and listed in ``reuse.kept`` (see :class:`Reuse`)."""
     site = Site(config.title, config.description, config.base_url, config.base_path,
                 html_lang(config.language))
     env = make_environment(config)
@@ -258,14 +290,39 @@ def render(digest: Digest, config: Config) -> dict[str, bytes]:
         html = env.get_template(template).render(**common, **context)
         files[out] = html.encode("utf-8")
 
+    def fresh(out: str, *parts: Any) -> bool:
+        """Whether ``out`` must be made (False: its file is kept from the last build)."""
+        if reuse is None:
+            return True
+        key = _key(reuse.site, out, *parts)
+        reuse.keys[out] = key
+        if reuse.previous.get(out) == key:
+            reuse.kept.add(out)
+            return False
+        return True
+
+    def story_part(story: Story | None) -> Any:
+        if story is None or reuse is None:
+            return None
+        return [story.id, story.slug, story.reasons, [a.id for a in story.articles],
+                reuse.stories.get(story.id)]
+
+    def article_part(article: Article) -> Any:
+        return [article.id, reuse.articles.get(article.id) if reuse is not None else None]
+
     page("index.html", "index.html", stories=stories[:HOME_STORIES],
          more=max(0, len(stories) - HOME_STORIES), labels_of=source_labels, page_path="")
     for story in stories:
-        page("story.html", story.page + "index.html", story=story, view=story_view(story),
-             articles_by_id=articles_by_id, page_path=story.page)
-        files[story.page + "feed.xml"] = feeds.story_feed(story, site)
+        part = story_part(story)
+        if fresh(story.page + "index.html", part):
+            page("story.html", story.page + "index.html", story=story, view=story_view(story),
+                 articles_by_id=articles_by_id, page_path=story.page)
+        if fresh(story.page + "feed.xml", part):
+            files[story.page + "feed.xml"] = feeds.story_feed(story, site)
     for article in digest.articles:
         home = story_of.get(article.id)
+        if not fresh(article.page + "index.html", article_part(article), story_part(home)):
+            continue
         labels = source_labels(home.articles) if home else {}
         page("article.html", article.page + "index.html", article=article, story=home,
              label=labels.get(article.id, outlet_name(article)), page_path=article.page)
