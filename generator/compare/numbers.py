@@ -165,19 +165,26 @@ class Claim:
     lead: bool = False
     others: frozenset[float] = frozenset()
     """The values of the sentence's other numbers."""
+    place: str = ""
+    """The first name within a few words after the figure in its clause ("Georgia" in
+    "4 percent of Georgia gas stations")."""
+    earlier: bool = False
+    """The earlier figure of a change ("up from 5.8%"): compared with earlier figures only."""
 
     @property
     def key(self) -> tuple[str, str]:
+        first = ("earlier " if self.earlier else "") + (self.measure or "")
         if self.slot is not None:
-            return ("", "<" + self.slot)
-        return (self.measure or "", self.noun or "")
+            return (first, "<" + self.slot)
+        return (first, self.noun or "")
 
     @property
     def about(self) -> str:
         if self.slot is not None:
             return f"the figure after “{self.label}”"
         noun = self.label or self.noun or "figure"
-        return f"{noun} {self.measure}" if self.measure else noun
+        about = f"{noun} {self.measure}" if self.measure else noun
+        return f"{about}, the earlier figure" if self.earlier else about
 
 
 def _number_value(tok: str) -> float | None:
@@ -239,19 +246,18 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
         if re.search(r"\d\s?[,.:\-–]\s?$", sentence[:start]) or \
                 re.match(r"\s?[:\-–]\s?\d|\s[\-–]\s[^\W\d]", sentence[end:]):
             continue  # split by tokenisation ("2, 029", "3: 33", "13 - play"), phone numbers
-        if prev == "from" and i >= 2 and low[i - 2] in ("up", "down", "revised"):
-            continue  # the earlier figure: "5.9%, up from 5.8%"
-        if prev == "from" and any(low[k] == "to" and _number_value(low[k + 1]) is not None
-                                  for k in range(max(0, i - 6), i - 1)):
-            continue  # the earlier figure: "fell to 4.8% from 5.2%"
-        if prev == "revised" and i >= 3 and low[i - 3] == "from":
-            continue  # "fell to 385,000 from a revised 405,000"
+        # The earlier figure of a change ("5.9%, up from 5.8%", "fell to 4.8% from 5.2%",
+        # "from a revised 405,000") is compared only with other earlier figures.
+        earlier = (prev == "from" and i >= 2 and low[i - 2] in ("up", "down", "revised")) \
+            or (prev == "from" and any(low[k] == "to" and _number_value(low[k + 1]) is not None
+                                       for k in range(max(0, i - 6), i - 1))) \
+            or (prev == "revised" and i >= 3 and low[i - 3] == "from")
         if _in_pair(low, i):
             continue  # a ratio or range: "29 of 34", "between 20 and 30", "20 to 30"
         opener = i - 2 if prev in CURRENCY_SYMBOLS else i - 1
         if opener >= 0 and low[opener] == "(" and any(
-                _number_value(t) is not None for t, _, _ in toks[max(0, opener - 5):opener]):
-            continue  # a unit conversion: 19 miles (30 km)
+                any(ch.isdigit() for ch in t) for t, _, _ in toks[max(0, opener - 5):opener]):
+            continue  # a unit conversion: 19 miles (30 km), $US1 million ($1.52 million)
         j = i + 1
         scale = 1.0
         if nxt in SCALES and (nxt not in ("m", "k") or after.isalpha()):
@@ -322,13 +328,15 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
         else:
             label = canonical or ""
         subject, lead = _subject(toks, q0)
+        place = _name_after(toks, j)
         claims.append(Claim(article.id, index, sentence, value * scale, written.strip(), measure,
                             canonical + rate if canonical else canonical,
                             QUALIFIERS.get(qualifier or "") or None, update, context,
                             names=names, slot=slot, unit=unit, before=before, label=label,
                             after=stem(low[j]) if j < len(low) and low[j][:1].isalpha() else "",
                             scope=_scope(low, q0, i, j), subject=subject, lead=lead,
-                            others=frozenset([value * scale])))
+                            others=frozenset([value * scale]), earlier=earlier,
+                            place=place))
         spans.append((q0, j))
         skip_until = j - 1
     sig = frozenset(c.measure for c in claims if c.measure)
@@ -338,7 +346,8 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
         c, d = claims[x], claims[x + 1]
         if c.slot is None and d.slot is None and not c.measure and not d.measure \
                 and c.noun not in _MONEY_OR_UNIT and d.noun not in _MONEY_OR_UNIT \
-                and c.noun != d.noun and spans[x + 1][0] - spans[x][1] <= 3:
+                and c.noun != d.noun and spans[x + 1][0] - spans[x][1] <= 3 \
+                and any(w in (",", "and") for w in low[spans[x][1]:spans[x + 1][0]]):
             stat = True  # a list of counts of different things: "25 points and 16 rebounds"
     values = _values(low)
     for c in claims:
@@ -357,7 +366,7 @@ DURATIONS = frozenset("day week month year hour minut second season game time de
 """Counted nouns that measure time: a count of them depends on when a report was written
 ("four days of riots", "eight days of riots"), so they are not compared."""
 _SCORE = re.compile(r"(?<![\d$€£¥.,:/])\d{1,3}\s?[-–]\s?\d{1,3}(?![\d%:/])")
-_PART_BEFORE = frozenset({"including", "among", "includes", "included"})
+_PART_BEFORE = frozenset({"including", "among"})
 _TOTAL = frozenset({"total", "overall", "altogether", "combined", "cumulative", "all"})
 _CLAUSE_END = frozenset({",", ";", ":", "while", "whereas", "but", "—", "–", "(", ")"})
 
@@ -396,6 +405,19 @@ def _scope(low: list[str], q0: int, i: int, j: int) -> str:
     near = low[max(0, q0 - 2):q0] + low[i + 1:j] + low[j:j + 3]
     if any(w in _TOTAL for w in near if w != "all") or "in all" in " ".join(near):
         return "total"
+    return ""
+
+
+def _name_after(toks: list[tuple[str, int, int]], j: int) -> str:
+    """The first name in the four words after position ``j``, in the same clause."""
+    for k in range(j, min(len(toks), j + 4)):
+        t = toks[k][0]
+        f = fold(t)
+        if f in _CLAUSE_END or f == "and":
+            break
+        if t[:1].isupper() and t[1:2].islower() and f not in MONTHS and f not in _WEEKDAYS \
+                and f not in STOP:
+            return f.removesuffix("'s").removesuffix("’s")
     return ""
 
 
@@ -651,8 +673,10 @@ def conflicts(articles: list[Article],
     for c in claims:
         if c.lead and c.subject not in story_names:
             c.subject = ""  # a capitalised word opening the sentence, not a name
-    mentions = {(c.article, c.index): frozenset(re.findall(r"[^\W\d_]+", fold(c.sentence)))
-                for c in claims}
+    subjects: dict[Place, set[str]] = defaultdict(set)
+    for c in claims:
+        if c.subject:
+            subjects[(c.article, c.index)].add(c.subject)
 
     def score(a: Claim, b: Claim) -> float:
         pa, pb = (a.article, a.index), (b.article, b.index)
@@ -664,11 +688,13 @@ def conflicts(articles: list[Article],
         if a.scope != b.scope:
             return -1.0  # a part ("of whom", "including") or a total against another figure
         if a.subject and b.subject and a.subject != b.subject and (
-                a.subject in mentions[pb] or b.subject in mentions[pa]):
+                a.subject in subjects[pb] or b.subject in subjects[pa]):
             return -1.0  # the other sentence gives this name another figure: crossed subjects
-        if (per_sentence[(*pa, a.key)] > 1 or per_sentence[(*pb, b.key)] > 1) and (
-                a.before != b.before and a.after != b.after
-                and not (a.subject and a.subject == b.subject)):
+        several = per_sentence[(*pa, a.key)] > 1 or per_sentence[(*pb, b.key)] > 1
+        if several and a.place and b.place and a.place != b.place:
+            return -1.0  # "4 percent of Georgia stations" vs "7.7% in Virginia"
+        if several and (a.before != b.before and a.after != b.after
+                        and not (a.subject and a.subject == b.subject)):
             # several figures of this kind in a sentence: the same words around them or
             return -1.0  # the same named subject ("Romney ... 21 percent") needed
         if (a.stat or b.stat) and not a.measure and a.noun not in _MONEY_OR_UNIT:
@@ -707,7 +733,7 @@ def conflicts(articles: list[Article],
         return x
 
     for key, idx in sorted(by_key.items()):
-        threshold = MATCH if key[0] else MATCH_GENERIC
+        threshold = MATCH if key[0].removeprefix("earlier ") else MATCH_GENERIC
         for ai, a_id in enumerate(ids):
             for b_id in ids[ai + 1:]:
                 left = [i for i in idx if claims[i].article == a_id]
