@@ -33,6 +33,9 @@ disagreements between the outlets (reports written hours apart), so this is an
 upper bound on false alarms; ``--sample N`` prints N of them (reproducible random
 choice) for a person to classify, and ``--show`` prints them all. Targets: >= 0.9
 of changes flagged, <= 0.05 false alarms per untouched story.
+
+BASIL and NeuS articles carry their publication dates (BASIL per article, NeuS the
+story's date), so reports published days apart get the ``as_of`` label; ECB+ has none.
 """
 
 from __future__ import annotations
