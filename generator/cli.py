@@ -40,10 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     build = sub.add_parser("build", help=COMMANDS["build"], description=COMMANDS["build"])
     _common(build)
-    build.add_argument("--content", action="append", metavar="DIR",
-                       help="article folder to read instead of the configured ones (repeatable)")
-    build.add_argument("--output", metavar="DIR", help="output folder (replaces 'output')")
-    build.add_argument("--base-url", metavar="URL", help="public URL of the site ('base_url')")
+    _overrides(build)
     build.add_argument("--strict", action="store_true",
                        help="exit with status 1 when any input file had a problem")
     build.add_argument("-q", "--quiet", action="store_true", help="print only errors")
@@ -74,10 +71,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="print one JSON object per article, one per line")
     serve = sub.add_parser("serve", help=COMMANDS["serve"], description=COMMANDS["serve"])
     _common(serve)
-    serve.add_argument("--content", action="append", metavar="DIR",
-                       help="article folder to read instead of the configured ones (repeatable)")
-    serve.add_argument("--output", metavar="DIR", help="output folder (replaces 'output')")
-    serve.add_argument("--base-url", metavar="URL", help="public URL of the site ('base_url')")
+    _overrides(serve)
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any)")
@@ -102,6 +96,14 @@ def cmd_init(args: argparse.Namespace) -> int:
           "  Push it to GitHub and set Settings -> Pages -> Source to GitHub Actions;\n"
           "  first name the digest package to install in requirements.txt.")
     return 0
+
+
+def _overrides(parser: argparse.ArgumentParser) -> None:
+    """Options that replace config values for one run (see :func:`apply_overrides`)."""
+    parser.add_argument("--content", action="append", metavar="DIR",
+                        help="article folder to read instead of the configured ones (repeatable)")
+    parser.add_argument("--output", metavar="DIR", help="output folder (replaces 'output')")
+    parser.add_argument("--base-url", metavar="URL", help="public URL of the site ('base_url')")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
