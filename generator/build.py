@@ -132,6 +132,20 @@ def _clear(folder: Path) -> None:
             child.unlink(missing_ok=True)
 
 
+class _Texts:
+    """Texts in the build cache (what render keeps between builds)."""
+
+    def __init__(self, cache: Cache, kind: str) -> None:
+        self.cache, self.kind = cache, kind
+
+    def get(self, key: str) -> str | None:
+        value = self.cache.get(Cache.key(self.kind, key))
+        return value if isinstance(value, str) else None
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self.cache.put(Cache.key(self.kind, key), value)
+
+
 def _cached(cache: Cache | None, key: str, cls: type[T]) -> T | None:
     if cache is None:
         return None
@@ -455,7 +469,8 @@ def build(config: Config, progress: Progress = _quiet, *, jobs: int | None = Non
         reuse = render_stage.Reuse(
             site_key, stories={s[0]: k for s, k in stories_keys},
             articles=dict(article_keys),
-            previous=previous if isinstance(previous, dict) else {})
+            previous=previous if isinstance(previous, dict) else {},
+            json_texts=_Texts(Cache(cache_folder(config) / "results"), "story-json"))
         files = render_stage.render(digest, config, reuse if use_cache else None)
         timings["render"] = time.perf_counter() - t
         progress(f"render: {timings['render']:.2f}s ({len(files)} files, "

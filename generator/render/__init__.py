@@ -17,10 +17,10 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 import markupsafe
@@ -211,13 +211,25 @@ def story_json(story: Story, site: Site) -> dict[str, Any]:
     return data
 
 
-def stories_json(digest: Digest, site: Site) -> bytes:
-    payload = {
-        "version": JSON_VERSION,
-        "title": site.title,
-        "stories": [story_json(s, site) for s in digest.stories],
-    }
-    return (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+def stories_json(digest: Digest, site: Site,
+                 story_text: Callable[[Story], str] | None = None) -> bytes:
+    """``api/stories.json``; ``story_text`` may supply each story's indented JSON
+    (:func:`story_json_text`), e.g. kept from the last build."""
+    if not digest.stories:
+        payload = {"version": JSON_VERSION, "title": site.title, "stories": []}
+        return (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    text = story_text or (lambda story: story_json_text(story, site))
+    # The same bytes as json.dumps(payload, indent=2): each story is dumped alone
+    # (one level deep) and indented by two more levels.
+    head = json.dumps({"version": JSON_VERSION, "title": site.title},
+                      ensure_ascii=False, indent=2)[:-2]
+    items = ",\n    ".join(text(s).replace("\n", "\n    ") for s in digest.stories)
+    return (head + ',\n  "stories": [\n    ' + items + "\n  ]\n}\n").encode("utf-8")
+
+
+def story_json_text(story: Story, site: Site) -> str:
+    """One story of ``stories.json`` as indented JSON text (top level)."""
+    return json.dumps(story_json(story, site), ensure_ascii=False, indent=2)
 
 
 def story_view(story: Story) -> dict[str, Any]:
@@ -244,6 +256,14 @@ def story_view(story: Story) -> dict[str, Any]:
     }
 
 
+class TextStore(Protocol):
+    """Where texts are kept between builds (the build cache)."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def __setitem__(self, key: str, value: str) -> None: ...
+
+
 @dataclass
 class Reuse:
     """What lets a rebuild keep story and article pages whose inputs did not change.
@@ -264,6 +284,8 @@ class Reuse:
     previous: Mapping[str, str]
     keys: dict[str, str] = field(default_factory=dict)
     kept: set[str] = field(default_factory=set)
+    json_texts: TextStore | None = None
+    """Story JSON text by story page key, kept between builds (read and filled)."""
 
 
 def _key(*parts: Any) -> str:
@@ -307,6 +329,16 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None) -> dict[s
         return [story.id, story.slug, story.reasons, [a.id for a in story.articles],
                 reuse.stories.get(story.id)]
 
+    def story_text(story: Story) -> str:
+        key = reuse.keys.get(story.page + "index.html") if reuse is not None else None
+        store = reuse.json_texts if reuse is not None else None
+        if key is None or store is None:
+            return story_json_text(story, site)
+        text = store.get(key)
+        if text is None:
+            text = store[key] = story_json_text(story, site)
+        return text
+
     def article_part(article: Article) -> Any:
         return [article.id, reuse.articles.get(article.id) if reuse is not None else None]
 
@@ -344,7 +376,7 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None) -> dict[s
     files["search/index.json"] = machine.search_index(digest, stories, site)
     files["sitemap.xml"] = machine.sitemap(digest, stories, list(days), site)
     files["robots.txt"] = machine.robots(site)
-    files["api/stories.json"] = stories_json(digest, site)
+    files["api/stories.json"] = stories_json(digest, site, story_text)
     files[".nojekyll"] = b""
     static = theme_dir() / "static"
     user_static = config.resolve(config.templates) / "static"
