@@ -67,3 +67,46 @@ class Cache:
                 raise
         except (OSError, TypeError, ValueError):
             return
+
+
+class Packed:
+    """Many small JSON values in one file (``<folder>/<name>.json``), read at once.
+
+    For results looked up per article on every build (reading one file is far
+    cheaper than thousands). Entries neither read nor written by a build are
+    dropped when it saves, so the file holds one build's worth. A missing or
+    corrupt file reads as empty: every lookup is a miss.
+    """
+
+    def __init__(self, folder: Path, name: str) -> None:
+        self.path = folder / f"{name}.json"
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = None
+        self._old: dict[str, Any] = data if isinstance(data, dict) else {}
+        self._used: dict[str, Any] = {}
+        self._changed = False
+
+    def get(self, key: str) -> Any | None:
+        value = self._old.get(key)
+        if value is not None:
+            self._used[key] = value
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        self._used[key] = value
+        self._changed = True
+
+    def save(self) -> None:
+        """Write the entries used by this build, if any changed; failures are ignored."""
+        if not self._changed and len(self._used) == len(self._old):
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(self._used, ensure_ascii=False, separators=(",", ":")),
+                           encoding="utf-8")
+            os.replace(tmp, self.path)
+        except (OSError, TypeError, ValueError):
+            return

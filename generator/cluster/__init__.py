@@ -66,11 +66,16 @@ def _time(article: Article) -> float | None:
     return value.timestamp()
 
 
+Extract = Callable[[Article, str], Features]
+"""How an article's features are found: :func:`extract`, or a cache in front of it."""
+
+
 def group_articles(
     articles: list[Article], config: ClusterConfig, language: str = "english",
+    features_of: Extract = extract,
 ) -> list[tuple[list[int], list[str]]]:
     """Indices of ``articles`` grouped into stories, each with the reasons why."""
-    features = [extract(a, language) for a in articles]
+    features = [features_of(a, language) for a in articles]
     matrix = vectors(features, language)
     times = [_time(a) for a in articles]
     window = config.window_days * 86400.0
@@ -124,8 +129,12 @@ def _rarity(probability: float) -> float:
     return -math.log(max(probability, 1e-12))
 
 
-def cluster(articles: list[Article], config: ClusterConfig) -> list[Story]:
-    """Group articles into stories (deterministic for the same input)."""
+def cluster(articles: list[Article], config: ClusterConfig,
+            features_of: Extract = extract) -> list[Story]:
+    """Group articles into stories (deterministic for the same input).
+
+    ``features_of`` must return what :func:`extract` would (the build passes one
+    that reads the build cache)."""
     ordered = sorted(articles, key=lambda a: a.id)
     pinned: dict[str, list[Article]] = defaultdict(list)
     free: list[Article] = []
@@ -135,7 +144,7 @@ def cluster(articles: list[Article], config: ClusterConfig) -> list[Story]:
 
     groups: list[_Group] = []
     if free:
-        for members, why in group_articles(free, config, language):
+        for members, why in group_articles(free, config, language, features_of):
             groups.append(_Group([free[i] for i in members], why))
     groups = _apply_overrides(groups, config, {a.id: a for a in free})
 

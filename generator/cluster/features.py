@@ -110,6 +110,35 @@ def _frequencies(code: str) -> dict[str, float]:
         return {}
 
 
+_KNOWN: dict[str, dict[str, float]] = {}
+"""Language code -> word -> wordfreq frequency (0.0: not listed), for words looked up
+so far; seeded from the build cache so a rebuild need not load wordfreq's lists."""
+
+
+def known_frequencies(code: str) -> dict[str, float]:
+    """The frequencies looked up so far for a language code (the build cache keeps them)."""
+    return _KNOWN.setdefault(code, {})
+
+
+def frequency_tables() -> dict[str, dict[str, float]]:
+    """Every language's known frequencies (language code -> word -> frequency)."""
+    return _KNOWN
+
+
+class _Frequencies:
+    """wordfreq's frequency of a word: known ones first, the word list loaded on a miss."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.known = known_frequencies(code)
+
+    def get(self, word: str, default: float = 0.0) -> float:
+        value = self.known.get(word)
+        if value is None:
+            value = self.known[word] = _frequencies(self.code).get(word, 0.0)
+        return value if value else default
+
+
 def background_probability(
     language: str, surface: dict[str, str] | None = None,
 ) -> Callable[[str], float]:
@@ -118,7 +147,7 @@ def background_probability(
     ``surface`` maps stems to a word they were made from (stems themselves are
     often not words: ``ceasefir``).
     """
-    freqs = _frequencies(language_code(language))
+    freqs = _Frequencies(language_code(language))
     surface = surface or {}
 
     def probability(term: str) -> float:
