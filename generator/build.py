@@ -140,10 +140,18 @@ class _Texts:
 
     def get(self, key: str) -> str | None:
         value = self.cache.get(Cache.key(self.kind, key))
-        return value if isinstance(value, str) else None
+        if (isinstance(value, dict) and isinstance(value.get("text"), str)
+                and value.get("check") == self._check(key, value["text"])):
+            return str(value["text"])
+        return None  # absent, corrupt or not what was stored under this key
 
     def __setitem__(self, key: str, value: str) -> None:
-        self.cache.put(Cache.key(self.kind, key), value)
+        self.cache.put(Cache.key(self.kind, key), {"text": value,
+                                                    "check": self._check(key, value)})
+
+    @staticmethod
+    def _check(key: str, text: str) -> str:
+        return hashlib.sha256(f"{key}\n{text}".encode()).hexdigest()
 
 
 def _cached(cache: Cache | None, key: str, cls: type[T]) -> T | None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator import build as build_module
 from generator.build import build
@@ -127,3 +131,154 @@ def test_a_local_dask_cluster_gives_the_same_site(tmp_path: Path) -> None:
         other = build(site_copy(tmp_path / "dask"), use_cache=False,
                       executor=client.get_executor())
     assert tree(plain.output) == tree(other.output)
+
+
+# --- incremental render and write ---------------------------------------------------------
+
+
+def fresh_tree(config: Config, tmp_path: Path) -> dict[str, str]:
+    other = load_config(config.root / "digest.toml")
+    other.output = str(tmp_path / "fresh-output")
+    return tree(build(other, use_cache=False).output)
+
+
+def test_unchanged_story_and_article_pages_are_kept_not_rendered(tmp_path: Path) -> None:
+    config = site_copy(tmp_path)
+    _, out = messages(config)
+    kept_page = out / "articles" / "harbor-bridge-ledger" / "index.html"
+    before = kept_page.stat().st_mtime_ns
+    article = config.root / "articles" / "library-fire.txt"
+    article.write_text(article.read_text().replace(
+        "\nSubscribe to our newsletter",
+        "\nThe council will meet on Monday to discuss the repairs.\n\nSubscribe to our newsletter"))
+    seen, out = messages(config)
+    rendered = next(m for m in seen if m.startswith("render:"))
+    assert "pages unchanged" in rendered and " 0 pages unchanged" not in rendered, rendered
+    assert kept_page.stat().st_mtime_ns == before
+    assert "The council will meet on Monday to discuss the repairs." in (
+        out / "articles" / "library-fire" / "index.html").read_text()
+    assert tree(out) == fresh_tree(config, tmp_path)
+
+
+def test_an_edited_output_file_is_repaired(tmp_path: Path) -> None:
+    """A kept page is trusted only while the output folder is as the last build left it."""
+    config = site_copy(tmp_path)
+    _, out = messages(config)
+    good = tree(out)
+    page = out / "articles" / "library-fire" / "index.html"
+    page.write_text("edited by hand")
+    (out / "stray.html").write_text("not from the build")
+    _, out = messages(config)
+    assert tree(out) == good
+
+
+def test_corrupt_packed_cache_files_are_misses(tmp_path: Path) -> None:
+    config = site_copy(tmp_path)
+    messages(config)
+    results = config.root / ".digest-cache" / "results"
+    for name in ("features.json", "frequencies.json"):
+        (results / name).write_text('{"x": [1, 2')
+    for entry in results.rglob("*.json"):
+        if entry.parent != results:
+            entry.write_text('"a plain string"')
+    article = config.root / "articles" / "library-fire.txt"
+    article.write_text(article.read_text() + "\n\nA second closing line.\n")
+    (config.root / ".digest-cache" / "site.json").unlink()
+    _, out = messages(config)
+    assert tree(out) == fresh_tree(config, tmp_path)
+
+
+def test_wrong_features_of_the_right_shape_fall_back_to_extracting(tmp_path: Path) -> None:
+    config = site_copy(tmp_path)
+    messages(config)
+    packed = config.root / ".digest-cache" / "results" / "features.json"
+    data = json.loads(packed.read_text())
+    assert data, "features were cached"
+    packed.write_text(json.dumps({k: {"w": [["x", "not a number"]]} for k in data}))
+    (config.root / ".digest-cache" / "site.json").unlink()
+    for entry in (config.root / ".digest-cache" / "results").rglob("*.json"):
+        if entry.parent.name != "results":
+            entry.unlink()  # cleaning and clustering results too: clustering runs again
+    _, out = messages(config)
+    assert tree(out) == fresh_tree(config, tmp_path)
+
+
+def test_stories_json_pieces_equal_one_dump(tmp_path: Path) -> None:
+    from generator.build import process
+    from generator.render import Site, stories_json, story_json
+
+    config = site_copy(tmp_path)
+    digest = process(config, use_cache=False)
+    site = Site(config.title, config.description, config.base_url, config.base_path, "en")
+    for stories in (digest.stories, digest.stories[:1], []):
+        digest.stories = stories
+        payload = {"version": 1, "title": site.title,
+                   "stories": [story_json(s, site) for s in stories]}
+        expected = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+        assert stories_json(digest, site).decode("utf-8") == expected
+
+
+def reference_fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40))
+def test_search_fold_matches_the_whole_text_fold(text: str) -> None:
+    from generator.render.machine import search_fold
+
+    assert search_fold(text) == reference_fold(text)
+
+
+@pytest.mark.parametrize("text", ["Café", "ÉCOLE", "naïve ﬁle", "e\u0301t\u00e9", "ΟΔΟΣ ΑΒ",
+                                  "İstanbul", "“quoted” — dash"])
+def test_search_fold_examples(text: str) -> None:
+    from generator.render.machine import search_fold
+
+    assert search_fold(text) == reference_fold(text)
+
+
+def test_update_writes_changes_keeps_the_rest_and_removes_stale_files(tmp_path: Path) -> None:
+    from generator.write import OutputError, publish, update
+
+    out = tmp_path / "site"
+    publish({"a/index.html": b"a1", "b/index.html": b"b1", "c/deep/x.txt": b"c"}, out)
+    kept_time = (out / "b" / "index.html").stat().st_mtime_ns
+    present = ["a/index.html", "b/index.html", "c/deep/x.txt"]
+    stats = update({"a/index.html": b"a2", "new/index.html": b"n"}, {"b/index.html"}, out,
+                   present)
+    assert (stats.written, stats.unchanged) == (2, 1)
+    assert (out / "a" / "index.html").read_bytes() == b"a2"
+    assert (out / "b" / "index.html").stat().st_mtime_ns == kept_time
+    assert (out / "new" / "index.html").read_bytes() == b"n"
+    assert not (out / "c").exists()
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == ["index.html"] * 3
+    with pytest.raises(OutputError):
+        update({"a/index.html": b"a3", "../escape": b""}, set(), out, present)
+    assert (out / "a" / "index.html").read_bytes() == b"a2"
+
+
+def test_nltk_is_imported_without_blocking_other_imports() -> None:
+    import sys
+
+    from generator import summarize
+    from generator.config import SummaryConfig
+
+    summarize.prepare(SummaryConfig(), "english")
+    assert "nltk" in sys.modules
+    assert all(sys.modules.get(name, True) is not None for name in ("scipy.stats", "sklearn"))
+    import scipy.stats
+
+    assert callable(scipy.stats.fisher_exact)
+
+
+def test_serial_loaders_reject_data_that_does_not_fit() -> None:
+    from generator import serial
+    from generator.model import SummarySentence
+
+    good = serial.dump(SummarySentence(text="A fact.", articles=["a"]))
+    assert serial.load(SummarySentence, good) == SummarySentence(text="A fact.", articles=["a"])
+    for bad in ({**good, "text": 5}, {**good, "articles": "a"}, [good], None,
+                {k: v for k, v in good.items() if k != "text"}):
+        with pytest.raises(serial.SerialError):
+            serial.load(SummarySentence, bad)
