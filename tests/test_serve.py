@@ -274,6 +274,19 @@ def test_editor_temporary_files_are_ignored(name: str, tmp_path: Path) -> None:
     assert not Watch(tmp_path, True).relevant(tmp_path / name)
 
 
+def test_missing_folders_are_watched_through_their_parent(tmp_path: Path) -> None:
+    from generator.serve.watch import watches
+
+    (tmp_path / "pages").mkdir()
+    found = watches(tmp_path / "digest.toml", [tmp_path / "pages", tmp_path / "a" / "b"])
+    assert Watch(tmp_path, False, tmp_path / "digest.toml") in found
+    assert Watch(tmp_path.resolve() / "pages", True) in found
+    missing = next(w for w in found if w.file == tmp_path.resolve() / "a" / "b")
+    assert missing.folder == tmp_path.resolve() and not missing.recursive
+    assert missing.relevant(tmp_path.resolve() / "a")
+    assert not missing.relevant(tmp_path.resolve() / "other")
+
+
 def test_watch_relevance(tmp_path: Path) -> None:
     watch = Watch(tmp_path, True)
     assert watch.relevant(tmp_path / "a.md") and watch.relevant(tmp_path / "sub" / "b.txt")
@@ -434,10 +447,9 @@ def test_a_broken_first_build_still_serves_and_recovers(tmp_path: Path) -> None:
         base = f"http://127.0.0.1:{srv.port}/"
         status, body = fetch(base)
         assert status == 503 and b"content folder not found" in body
-        (site / "elsewhere").rename(site / "articles")
-        config = site / "digest.toml"
-        config.write_text(config.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        (site / "elsewhere").rename(site / "articles")  # watched for while missing
         assert wait_until(lambda: fetch(base)[0] == 200)
+        assert b"Lakeside" in fetch(base)[1]
     finally:
         srv.shutdown()
 

@@ -81,6 +81,10 @@ class PreviewServer:
         self._full_running = False
         self._seq = 0  # bumped by every change the watcher reports
         self._cond = threading.Condition()
+        self._publishing = threading.Lock()
+        self._rewatching = threading.Lock()
+        """Held to publish, so a full build's "still current?" check and its publish are one
+        step: a full build that read the files before an edit never hides its quick rebuild."""
         self._closing = False
         self._threads: list[threading.Thread] = []
         self.builds: list[tuple[str, float]] = []
@@ -119,7 +123,8 @@ class PreviewServer:
             self._closing = True
             self._cond.notify_all()
         self.state.close()
-        self.observer.stop()
+        with self._rewatching:
+            self.observer.stop()
         if self._threads:
             self.httpd.shutdown()
         self.httpd.server_close()
@@ -136,13 +141,19 @@ class PreviewServer:
 
     def _rewatch(self, config: Config) -> None:
         wanted = watches(config.source, input_folders(config))
-        if wanted == self._watched:
-            return
-        self.observer.unschedule_all()
-        for watch in wanted:
-            handler = ChangeHandler(watch, self._changed, self.inotify)
-            self.observer.schedule(handler, str(watch.folder), recursive=watch.recursive)
-        self._watched = wanted
+        # Not under self._cond: watchdog holds its own lock while it calls _changed().
+        with self._rewatching:
+            if wanted == self._watched or self._closing:
+                return
+            self.observer.unschedule_all()
+            for watch in wanted:
+                handler = ChangeHandler(watch, self._changed, self.inotify)
+                try:
+                    self.observer.schedule(handler, str(watch.folder),
+                                           recursive=watch.recursive)
+                except OSError as exc:  # removed meanwhile, or the watch limit reached
+                    self.log(f"cannot watch {watch.folder}: {exc.strerror or exc}")
+            self._watched = wanted
 
     def _changed(self, path: Path) -> None:
         now = time.monotonic()
@@ -184,7 +195,8 @@ class PreviewServer:
                 self.log(f"quick rebuild failed ({exc!r}); running a full build")
                 result = None
             if result is not None:
-                self.state.publish(result.files, exact=False, settled=events)
+                with self._publishing:
+                    self.state.publish(result.files, exact=False, settled=events)
                 self.builds.append(("quick", time.perf_counter() - started))
                 self.log(f"rebuilt {len(changes)} edited file(s) in "
                          f"{time.perf_counter() - started:.2f}s; full build follows")
@@ -212,7 +224,8 @@ class PreviewServer:
             self.log(f"story refresh failed ({exc!r})")
             return
         if result is not None:
-            self.state.publish(result.files, exact=False)
+            with self._publishing:
+                self.state.publish(result.files, exact=False)
             self.builds.append(("stories", time.perf_counter() - started))
 
     def _full_loop(self) -> None:
@@ -240,21 +253,23 @@ class PreviewServer:
             return
         except Exception as exc:
             error: Failure = failure(exc)
-            with self._cond:
+            with self._publishing:
                 if cancelled():
-                    self._settle_with_full += settle
+                    with self._cond:
+                        self._settle_with_full += settle
                     return
-            self.state.publish(None, error, settled=settle)
+                self.state.publish(None, error, settled=settle)
             self.builds.append(("error", time.perf_counter() - started))
             self.log(f"build failed: {error}")
             return
-        with self._cond:
+        with self._publishing:
             if cancelled():
-                self._settle_with_full += settle
+                with self._cond:
+                    self._settle_with_full += settle
                 return
-        self.config = result.config
+            self.config = result.config
+            self.state.publish(result.files, settled=settle)
         self._rewatch(result.config)
-        self.state.publish(result.files, settled=settle)
         self.builds.append(("full", time.perf_counter() - started))
         stories = len(result.digest.stories)
         self.log(f"built {stories} {'story' if stories == 1 else 'stories'} from "

@@ -52,8 +52,8 @@ class Watch:
     file: Path | None = None
 
     def relevant(self, path: Path) -> bool:
-        if self.file is not None:
-            return path == self.file
+        if self.file is not None:  # the file, or a folder on the way to a missing one
+            return path == self.file or path in self.file.parents
         try:
             rel = path.relative_to(self.folder)
         except ValueError:
@@ -66,14 +66,25 @@ class Watch:
 
 
 def watches(config_file: Path | None, folders: Iterable[Path]) -> list[Watch]:
-    """Watches for the config file and each input folder that exists."""
+    """Watches for the config file and each input folder.
+
+    A folder that does not exist yet is watched for through its nearest existing
+    parent, so creating it triggers a rebuild (which then watches it).
+    """
     found: list[Watch] = []
     if config_file is not None:
         found.append(Watch(config_file.parent, False, config_file))
     for folder in folders:
         folder = folder.resolve()
-        if folder.is_dir() and not any(w.file is None and w.folder == folder for w in found):
-            found.append(Watch(folder, True))
+        if folder.is_dir():
+            watch = Watch(folder, True)
+        else:
+            parent = next((p for p in folder.parents if p.is_dir()), None)
+            if parent is None:
+                continue
+            watch = Watch(parent, False, folder)
+        if watch not in found:
+            found.append(watch)
     return found
 
 
