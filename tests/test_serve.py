@@ -521,3 +521,29 @@ def test_polling_observer_sees_changes(tmp_path: Path) -> None:
     finally:
         srv.shutdown()
     assert srv.threads_alive() == []
+
+
+def test_an_editors_atomic_save_is_one_quick_rebuild(server: tuple[PreviewServer, Path]) -> None:
+    """vim-style save: probe file, backup by rename, new file, backup removed."""
+    srv, site = server
+    base = f"http://127.0.0.1:{srv.port}/"
+    target = site / "articles" / "north-ledger.md"
+    text = target.read_text(encoding="utf-8").replace("from April", "from June")
+    before = len(srv.builds)
+    probe = target.parent / "4913"
+    probe.write_text("", encoding="utf-8")
+    probe.unlink()
+    backup = target.with_name(target.name + "~")
+    target.rename(backup)
+    swap = target.with_name("." + target.name + ".swp")
+    swap.write_text("swap", encoding="utf-8")
+    target.write_text(text, encoding="utf-8")
+    backup.unlink()
+    swap.unlink()
+    assert wait_until(lambda: b"from June" in fetch(base + "articles/north-ledger/")[1])
+    assert wait_until(lambda: any(k == "full" for k, _ in srv.builds[before:]))
+    time.sleep(0.5)
+    kinds = [k for k, _ in srv.builds[before:]]
+    # One quick rebuild; a second only if this busy machine paused the save for longer
+    # than the debounce. Never an error, and the temporary files never count.
+    assert 1 <= kinds.count("quick") <= 2 and "error" not in kinds, kinds
