@@ -292,5 +292,7 @@ def serve(read_config: Callable[[], Config], host: str = "127.0.0.1", port: int 
     except KeyboardInterrupt:
         log("Stopping.")
     finally:
-        server.shutdown()
+        # A full build busy inside one long stage (a big site) is a daemon thread:
+        # wait for it briefly, then let the process end without it.
+        server.shutdown(timeout=2.0)
     return 0
