@@ -316,47 +316,78 @@ def _features_reader(keys: dict[str, str], cache: Cache | None) -> tuple[Any, An
     return features_of, store
 
 
-def _frequencies_store(cache: Cache | None) -> tuple[Any, str, dict[str, int]]:
-    """Seed clustering's word frequencies from the build cache (wordfreq's lists take
-    0.6 s to load); returns the store and how many words each language had."""
-    from .cache import Packed
-    from .cluster import features as features_module
+class _Frequencies:
+    """Clustering's word frequencies kept in the build cache: the words looked up so far
+    (seeded before clustering) and, per language, wordfreq's whole list as a sorted
+    file searched in place (checked by its sha256), so a rebuild does not import and
+    load wordfreq's lists (0.6 s) even when an edit brings new words."""
 
-    if cache is None:
-        return None, "", {}
-    from importlib.metadata import PackageNotFoundError, version
+    def __init__(self, cache: Cache) -> None:
+        from importlib.metadata import PackageNotFoundError, version
 
-    try:
-        wordfreq = version("wordfreq")
-    except PackageNotFoundError:
-        wordfreq = ""
-    store = Packed(cache.folder, "frequencies")
-    tag = "wordfreq " + wordfreq
-    sizes: dict[str, int] = {}
-    data = store.get(tag)
-    if isinstance(data, dict):
-        for code, table in data.items():
-            if isinstance(table, dict) and all(isinstance(v, int | float)
-                                               and not isinstance(v, bool)
-                                               for v in table.values()):
-                known = features_module.known_frequencies(code)
-                for word, value in table.items():
-                    known.setdefault(word, float(value))
-    for code, known in features_module.frequency_tables().items():
-        sizes[code] = len(known)
-    return store, tag, sizes
+        from .cache import Packed
+        from .cluster import features
 
+        try:
+            wordfreq = version("wordfreq")
+        except PackageNotFoundError:
+            wordfreq = ""
+        self.folder = cache.folder
+        self.store = Packed(cache.folder, "frequencies")
+        self.tag = "wordfreq " + wordfreq
+        data = self.store.get(self.tag)
+        if isinstance(data, dict):
+            for code, table in data.items():
+                if isinstance(table, dict) and all(isinstance(v, int | float)
+                                                   and not isinstance(v, bool)
+                                                   for v in table.values()):
+                    known = features.known_frequencies(code)
+                    for word, value in table.items():
+                        known.setdefault(word, float(value))
+        self.sizes = {code: len(known) for code, known in features.frequency_tables().items()}
+        features.use_word_lists(self.word_list)
 
-def _save_frequencies(store: Any, tag: str, sizes: dict[str, int]) -> None:
-    from .cluster import features as features_module
+    def _path(self, code: str) -> Path:
+        name = hashlib.sha256(f"{self.tag} {code}".encode()).hexdigest()[:16]
+        return self.folder / f"words-{name}.tsv"
 
-    if store is None:
-        return
-    tables = {code: dict(sorted(known.items()))
-              for code, known in features_module.frequency_tables().items()}
-    if any(len(t) != sizes.get(code) for code, t in tables.items()):
-        store.put(tag, tables)
-    store.save()
+    def word_list(self, code: str) -> Any:
+        from .cluster import features
+
+        check = self.store.get(f"list {self.tag} {code}")
+        if not isinstance(check, str):
+            return None
+        try:
+            data = self._path(code).read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(data).hexdigest() != check:
+            return None
+        return features.WordList(data)
+
+    def save(self) -> None:
+        from .cluster import features
+
+        features.use_word_lists(None)
+        tables = {code: dict(sorted(known.items()))
+                  for code, known in features.frequency_tables().items()}
+        if any(len(t) != self.sizes.get(code) for code, t in tables.items()):
+            self.store.put(self.tag, tables)
+        for code in tables:  # keep the lists of the languages in use
+            self.store.get(f"list {self.tag} {code}")
+        for code, table in features.loaded_frequencies().items():
+            if self.word_list(code) is not None:
+                continue
+            data = features.WordList.encode(table)
+            path = self._path(code)
+            try:
+                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                tmp.write_bytes(data)
+                os.replace(tmp, path)
+            except OSError:
+                continue
+            self.store.put(f"list {self.tag} {code}", hashlib.sha256(data).hexdigest())
+        self.store.save()
 
 
 def cluster_all(articles: list[Article], config: Config, keys: dict[str, str],
@@ -374,11 +405,14 @@ def cluster_all(articles: list[Article], config: Config, keys: dict[str, str],
     from . import cluster as cluster_stage
 
     features_of, features_store = _features_reader(keys, cache)
-    frequencies, tag, sizes = _frequencies_store(cache)
-    stories = cluster_stage.cluster(articles, config.cluster, features_of)
+    frequencies = _Frequencies(cache) if cache is not None else None
+    try:
+        stories = cluster_stage.cluster(articles, config.cluster, features_of)
+    finally:
+        if frequencies is not None:
+            frequencies.save()
     if features_store is not None:
         features_store.save()
-    _save_frequencies(frequencies, tag, sizes)
     if cache is not None:
         cache.put(key, [{"id": s.id, "slug": s.slug, "reasons": s.reasons,
                          "articles": [a.id for a in s.articles]} for s in stories])
