@@ -246,7 +246,10 @@ class PreviewServer:
 
         started = time.perf_counter()
         try:
-            result = self.builder.full(cancelled)
+            # Worker processes only for the first build, made before any other thread
+            # runs: forking a process whose threads hold locks is unsafe, and a pool busy
+            # when Ctrl-C comes would hold the exit up. Rebuilds mostly hit the cache.
+            result = self.builder.full(cancelled, jobs=None if initial else 1)
         except Cancelled:
             with self._cond:
                 self._settle_with_full += settle

@@ -60,14 +60,18 @@ def input_folders(config: Config) -> list[Path]:
     return folders
 
 
-def full_build(config: Config, cancelled: Callable[[], bool] = lambda: False) -> Result:
-    """The whole pipeline into memory; raises :class:`Cancelled` between stages."""
+def full_build(config: Config, cancelled: Callable[[], bool] = lambda: False,
+               jobs: int | None = None) -> Result:
+    """The whole pipeline into memory; raises :class:`Cancelled` between stages.
+
+    ``jobs`` as for :func:`generator.build.process` (None: one process per core).
+    """
 
     def progress(_: str) -> None:
         if cancelled():
             raise Cancelled
 
-    digest = build_stage.process(config, progress)
+    digest = build_stage.process(config, progress, jobs=jobs)
     progress("")
     files = render_stage.render(digest, config)
     return Result(files=files, config=config, digest=digest)
@@ -83,9 +87,10 @@ class Builder:
         """Ids of stories whose summary and differences predate a quick rebuild."""
         self.lock = threading.Lock()
 
-    def full(self, cancelled: Callable[[], bool] = lambda: False) -> Result:
+    def full(self, cancelled: Callable[[], bool] = lambda: False,
+             jobs: int | None = None) -> Result:
         config = self.read_config()
-        result = full_build(config, cancelled)
+        result = full_build(config, cancelled, jobs)
         with self.lock:
             if cancelled():  # an edit arrived: the quick rebuild of it builds on self.last
                 raise Cancelled
