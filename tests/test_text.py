@@ -56,3 +56,16 @@ def test_words_fold_and_slugify() -> None:
     assert slugify("Biden allows Ukraine to hit Russian targets!") == (
         "biden-allows-ukraine-to-hit-russian-targets")
     assert len(slugify("word " * 40)) <= 60
+
+
+def _reference_fold(text: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed
+                   if not unicodedata.combining(c)).replace("’", "'").lower()
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40))
+def test_fold_of_non_ascii_runs_equals_folding_the_whole_text(text: str) -> None:
+    assert fold(text) == _reference_fold(text)
