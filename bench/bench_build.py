@@ -6,7 +6,9 @@ time per stage, and a naive pipeline on the same articles in the same run.
 
 Each digest build runs as its own process (``python -m generator build -v``), so
 the figures include start-up and imports, as a user sees them. Peak memory is the
-build process's maximum resident set size.
+build process's maximum resident set size, and separately the largest worker
+process's (forked workers share the parent's memory pages until they write them,
+so the sum overstates what the machine needs).
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ RUNNER = (
     "code = main(sys.argv[1:])\n"
     "wall = time.perf_counter() - t\n"
     "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-    "print(f'BENCH wall={wall:.3f} maxrss_kb={rss}', file=sys.stderr)\n"
+    "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "print(f'BENCH wall={wall:.3f} maxrss_kb={rss} children_maxrss_kb={kids}', "
+    "file=sys.stderr)\n"
     "sys.exit(code)\n"
 )
 
@@ -51,9 +55,12 @@ def run_build(site: Path, jobs: int | None) -> dict[str, float]:
     for line in proc.stderr.splitlines():
         if m := re.match(r"^(?:\[\s*[\d.]+s\]\s*)?([\w+]+): ([\d.]+)s", line.strip()):
             result[f"stage_{m.group(1)}"] = float(m.group(2))
-        if m := re.match(r"BENCH wall=([\d.]+) maxrss_kb=(\d+)", line):
+        if m := re.match(r"BENCH wall=([\d.]+) maxrss_kb=(\d+) children_maxrss_kb=(\d+)",
+                         line):
             result["build_seconds"] = float(m.group(1))
             result["peak_rss_mb"] = round(int(m.group(2)) / 1024, 1)
+            # the largest worker process (forked: shares the parent's pages until written)
+            result["worker_peak_rss_mb"] = round(int(m.group(3)) / 1024, 1)
     return result
 
 

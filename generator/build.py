@@ -605,7 +605,8 @@ def build(config: Config, progress: Progress = _quiet, *, jobs: int | None = Non
             articles=dict(article_keys),
             previous=previous if isinstance(previous, dict) else {},
             json_texts=_Texts(Cache(cache_folder(config) / "results"), "story-json"))
-        files = render_stage.render(digest, config, reuse if use_cache else None)
+        files = render_stage.render(digest, config, reuse if use_cache else None,
+                                    jobs=jobs or default_jobs())
         timings["render"] = time.perf_counter() - t
         progress(f"render: {timings['render']:.2f}s ({len(files)} files, "
                  f"{len(reuse.kept)} pages unchanged)")

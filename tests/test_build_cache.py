@@ -282,3 +282,18 @@ def test_serial_loaders_reject_data_that_does_not_fit() -> None:
                 {k: v for k, v in good.items() if k != "text"}):
         with pytest.raises(serial.SerialError):
             serial.load(SummarySentence, bad)
+
+
+def test_pages_made_in_worker_processes_are_the_same(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import render as render_module
+    from generator.build import process
+
+    config = site_copy(tmp_path)
+    digest = process(config, use_cache=False)
+    serial_files = render_module.render(digest, config, jobs=1)
+    monkeypatch.setattr(render_module, "PARALLEL_PAGES", 1)
+    parallel_files = render_module.render(digest, config, jobs=2)
+    assert list(parallel_files) == list(serial_files)
+    assert parallel_files == serial_files
+    assert render_module._PENDING == {}

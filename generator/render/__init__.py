@@ -293,11 +293,48 @@ def _key(*parts: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def render(digest: Digest, config: Config, reuse: Reuse | None = None) -> dict[str, bytes]:
+PARALLEL_PAGES = 400
+"""Fewer pages than this are made in this process (starting workers costs more)."""
+
+_PENDING: dict[int, list[Callable[[], bytes]]] = {}
+"""Makers by render call (several builds may run at once in threads)."""
+
+
+def _make_slice(task: tuple[int, int, int]) -> list[bytes]:
+    call, start, stop = task
+    return [make() for make in _PENDING[call][start:stop]]
+
+
+def _make_all(makers: list[Callable[[], bytes]], jobs: int) -> list[bytes]:
+    """Every maker's bytes, in order; in ``jobs`` forked worker processes when there
+    are many (the workers inherit the makers, so nothing but the bytes is sent)."""
+    import os
+
+    if jobs <= 1 or len(makers) < PARALLEL_PAGES or os.name != "posix":
+        return [make() for make in makers]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    step = -(-len(makers) // (jobs * 4))
+    call = id(makers)
+    tasks = [(call, i, min(i + step, len(makers))) for i in range(0, len(makers), step)]
+    _PENDING[call] = makers  # set before the workers are forked: they inherit it
+    try:
+        with ProcessPoolExecutor(max_workers=jobs,
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            return [data for part in pool.map(_make_slice, tasks) for data in part]
+    finally:
+        del _PENDING[call]
+
+
+def render(digest: Digest, config: Config, reuse: Reuse | None = None,
+           jobs: int = 1) -> dict[str, bytes]:
     """Every output file of the site, by path relative to the output folder.
 
     With ``reuse``, story and article pages whose inputs are unchanged are left
-    out of the result and listed in ``reuse.kept`` (see :class:`Reuse`)."""
+    out of the result and listed in ``reuse.kept`` (see :class:`Reuse`). With
+    ``jobs`` above 1, many story and article pages are made in that many forked
+    worker processes (the same bytes)."""
     site = Site(config.title, config.description, config.base_url, config.base_path,
                 html_lang(config.language))
     env = make_environment(config)
@@ -344,20 +381,34 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None) -> dict[s
 
     page("index.html", "index.html", stories=stories[:HOME_STORIES],
          more=max(0, len(stories) - HOME_STORIES), labels_of=source_labels, page_path="")
+    # Story and article pages (most of the site) are made after collecting them, in
+    # worker processes when there are many; results go in this same order.
+    pending: list[tuple[str, Callable[[], bytes]]] = []
+
+    def later(template: str, out: str, **context: Any) -> None:
+        def make() -> bytes:
+            return env.get_template(template).render(**common, **context).encode("utf-8")
+
+        pending.append((out, make))
+
     for story in stories:
         part = story_part(story)
         if fresh(story.page + "index.html", part):
-            page("story.html", story.page + "index.html", story=story, view=story_view(story),
-                 articles_by_id=articles_by_id, page_path=story.page)
+            later("story.html", story.page + "index.html", story=story, view=story_view(story),
+                  articles_by_id=articles_by_id, page_path=story.page)
         if fresh(story.page + "feed.xml", part):
-            files[story.page + "feed.xml"] = feeds.story_feed(story, site)
+            pending.append((story.page + "feed.xml",
+                            functools.partial(feeds.story_feed, story, site)))
     for article in digest.articles:
         home = story_of.get(article.id)
         if not fresh(article.page + "index.html", article_part(article), story_part(home)):
             continue
         labels = source_labels(home.articles) if home else {}
-        page("article.html", article.page + "index.html", article=article, story=home,
-             label=labels.get(article.id, outlet_name(article)), page_path=article.page)
+        later("article.html", article.page + "index.html", article=article, story=home,
+              label=labels.get(article.id, outlet_name(article)), page_path=article.page)
+    for (out, _), data in zip(pending, _make_all([make for _, make in pending], jobs),
+                              strict=True):
+        files[out] = data
     undated = [s for s in stories if not any(day_of(a.published) for a in s.articles)]
     page("archive.html", "archive/index.html", days=days, undated=undated,
          page_path="archive/")
