@@ -272,12 +272,19 @@ def clean_all(documents: list[Document], config: Config, cache: Cache | None, jo
     return articles, {a.id: k for a, k in zip(articles, keys, strict=True)}
 
 
-def _pairs(data: Any, value: type | tuple[type, ...]) -> list[tuple[str, Any]]:
-    if not isinstance(data, list) or not all(
-            isinstance(p, list) and len(p) == 2 and isinstance(p[0], str)
-            and isinstance(p[1], value) and not isinstance(p[1], bool) for p in data):
+def _pairs(data: Any, value: type | tuple[type, ...]) -> dict[str, Any]:
+    """``[[key, value], ...]`` (JSON) as a dict in the same order, every key a str and
+    every value of type ``value`` (not bool); anything else is a SerialError."""
+    try:
+        out = dict(data)
+    except (TypeError, ValueError):
+        raise serial.SerialError("expected [key, value] pairs") from None
+    values = out.values()
+    if (len(out) != len(data) or not all(type(k) is str for k in out)
+            or not all(type(v) in value if isinstance(value, tuple) else type(v) is value
+                       for v in values)):
         raise serial.SerialError("expected [key, value] pairs")
-    return [(p[0], p[1]) for p in data]
+    return out
 
 
 def _features_reader(keys: dict[str, str], cache: Cache | None) -> tuple[Any, Any]:
@@ -299,12 +306,13 @@ def _features_reader(keys: dict[str, str], cache: Cache | None) -> tuple[Any, An
         data = store.get(key)
         if isinstance(data, dict):
             try:
+                words = _pairs(data.get("w"), number)
                 return features_module.Features(
-                    words={k: float(v) for k, v in _pairs(data.get("w"), number)},
-                    names=Counter(dict(_pairs(data.get("n"), int))),
-                    numbers=Counter(dict(_pairs(data.get("u"), int))),
-                    forms=dict(_pairs(data.get("f"), str)),
-                    surface=dict(_pairs(data.get("s"), str)))
+                    words={k: float(v) for k, v in words.items()},
+                    names=Counter(_pairs(data.get("n"), int)),
+                    numbers=Counter(_pairs(data.get("u"), int)),
+                    forms=_pairs(data.get("f"), str),
+                    surface=_pairs(data.get("s"), str))
             except serial.SerialError:
                 pass
         found = features_module.extract(article, language)
