@@ -133,25 +133,31 @@ def _clear(folder: Path) -> None:
 
 
 class _Texts:
-    """Texts in the build cache (what render keeps between builds)."""
+    """Texts kept between builds (what render reuses) in one packed file of the build
+    cache; each carries a sha256 of its key and text, so an entry that does not match
+    what was stored under its key is a miss, never a wrong page."""
 
-    def __init__(self, cache: Cache, kind: str) -> None:
-        self.cache, self.kind = cache, kind
+    def __init__(self, folder: Path, name: str) -> None:
+        from .cache import Packed
+
+        self.store = Packed(folder, name)
 
     def get(self, key: str) -> str | None:
-        value = self.cache.get(Cache.key(self.kind, key))
+        value = self.store.get(key)
         if (isinstance(value, dict) and isinstance(value.get("text"), str)
                 and value.get("check") == self._check(key, value["text"])):
             return str(value["text"])
-        return None  # absent, corrupt or not what was stored under this key
+        return None
 
     def __setitem__(self, key: str, value: str) -> None:
-        self.cache.put(Cache.key(self.kind, key), {"text": value,
-                                                    "check": self._check(key, value)})
+        self.store.put(key, {"text": value, "check": self._check(key, value)})
+
+    def save(self) -> None:
+        self.store.save()
 
     @staticmethod
     def _check(key: str, text: str) -> str:
-        return hashlib.sha256(f"{key}\n{text}".encode()).hexdigest()
+        return hashlib.sha1(f"{key}\n{text}".encode()).hexdigest()
 
 
 def _cached(cache: Cache | None, key: str, cls: type[T]) -> T | None:
@@ -324,6 +330,25 @@ def _features_reader(keys: dict[str, str], cache: Cache | None) -> tuple[Any, An
     return features_of, store
 
 
+def _distribution_tag(name: str) -> str:
+    """The installed distribution of package ``name`` as its ``*.dist-info`` folder name
+    (name and version), found beside the package: importlib.metadata scans every path
+    entry (0.06 s)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.origin:
+        return ""
+    site = Path(spec.origin).resolve().parent.parent
+    try:
+        found = sorted(entry.name for entry in os.scandir(site)
+                       if entry.name.lower().startswith(name.lower() + "-")
+                       and entry.name.endswith(".dist-info"))
+    except OSError:
+        found = []
+    return " ".join(found) or str(Path(spec.origin).stat().st_mtime_ns)
+
+
 class _Frequencies:
     """Clustering's word frequencies kept in the build cache: the words looked up so far
     (seeded before clustering) and, per language, wordfreq's whole list as a sorted
@@ -331,15 +356,10 @@ class _Frequencies:
     load wordfreq's lists (0.6 s) even when an edit brings new words."""
 
     def __init__(self, cache: Cache) -> None:
-        from importlib.metadata import PackageNotFoundError, version
-
         from .cache import Packed
         from .cluster import features
 
-        try:
-            wordfreq = version("wordfreq")
-        except PackageNotFoundError:
-            wordfreq = ""
+        wordfreq = _distribution_tag("wordfreq")
         self.folder = cache.folder
         self.store = Packed(cache.folder, "frequencies")
         self.tag = "wordfreq " + wordfreq
@@ -612,9 +632,15 @@ def build(config: Config, progress: Progress = _quiet, *, jobs: int | None = Non
             site_key, stories={s[0]: k for s, k in stories_keys},
             articles=dict(article_keys),
             previous=previous if isinstance(previous, dict) else {},
-            json_texts=_Texts(Cache(cache_folder(config) / "results"), "story-json"))
+            json_texts=_Texts(cache_folder(config) / "results", "story-json")
+            if use_cache else None,
+            search_words=_Texts(cache_folder(config) / "results", "search-words")
+            if use_cache else None)
         files = render_stage.render(digest, config, reuse if use_cache else None,
                                     jobs=jobs or default_jobs())
+        for texts in (reuse.json_texts, reuse.search_words):
+            if isinstance(texts, _Texts) and use_cache:
+                texts.save()
         timings["render"] = time.perf_counter() - t
         progress(f"render: {timings['render']:.2f}s ({len(files)} files, "
                  f"{len(reuse.kept)} pages unchanged)")

@@ -176,8 +176,13 @@ def test_corrupt_packed_cache_files_are_misses(tmp_path: Path) -> None:
     config = site_copy(tmp_path)
     messages(config)
     results = config.root / ".digest-cache" / "results"
-    for name in ("features.json", "frequencies.json"):
+    for name in ("features.json", "frequencies.json", "story-json.json"):
         (results / name).write_text('{"x": [1, 2')
+    texts = results / "search-words.json"
+    data = json.loads(texts.read_text())
+    assert data, "search words were kept"
+    texts.write_text(json.dumps({k: {"text": "forged", "check": v["check"]}
+                                 for k, v in data.items()}))
     for entry in results.rglob("*.json"):
         if entry.parent != results:
             entry.write_text('"a plain string"')

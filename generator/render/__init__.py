@@ -286,6 +286,8 @@ class Reuse:
     kept: set[str] = field(default_factory=set)
     json_texts: TextStore | None = None
     """Story JSON text by story page key, kept between builds (read and filled)."""
+    search_words: TextStore | None = None
+    """An article's search-index words by its content key (read and filled)."""
 
 
 def _key(*parts: Any) -> str:
@@ -376,6 +378,16 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
             text = store[key] = story_json_text(story, site)
         return text
 
+    def search_words(article: Article) -> str:
+        key = reuse.articles.get(article.id) if reuse is not None else None
+        store = reuse.search_words if reuse is not None else None
+        if key is None or store is None:
+            return machine.article_keywords(article)
+        text = store.get(key)
+        if text is None:
+            text = store[key] = machine.article_keywords(article)
+        return text
+
     def article_part(article: Article) -> Any:
         return [article.id, reuse.articles.get(article.id) if reuse is not None else None]
 
@@ -424,7 +436,7 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
              page_path=f"{p.slug}/")
     page("404.html", "404.html", page_path="404.html")
     files["feed.xml"] = feeds.site_feed(stories, site)
-    files["search/index.json"] = machine.search_index(digest, stories, site)
+    files["search/index.json"] = machine.search_index(digest, stories, site, search_words)
     files["sitemap.xml"] = machine.sitemap(digest, stories, list(days), site)
     files["robots.txt"] = machine.robots(site)
     files["api/stories.json"] = stories_json(digest, site, story_text)

@@ -14,6 +14,7 @@ import json
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from typing import Any
 
 from ..model import Article, Digest, Story
@@ -73,8 +74,16 @@ def _day(story: Story) -> str:
     return human_day(rfc3339(moment)[:10]) if moment else ""
 
 
-def search_index(digest: Digest, stories: list[Story], site: Site) -> bytes:
-    """``search/index.json``: every story and every source article."""
+def article_keywords(article: Article) -> str:
+    """An article's words in the search index (``k``)."""
+    return keywords(article.title, article.outlet or "", article.author or "",
+                    article.standfirst or "", article.text)
+
+
+def search_index(digest: Digest, stories: list[Story], site: Site,
+                 keywords_of: Callable[[Article], str] = article_keywords) -> bytes:
+    """``search/index.json``: every story and every source article (``keywords_of``
+    may supply each article's words, e.g. kept from the last build)."""
     entries: list[dict[str, Any]] = []
     for story in stories:
         labels = source_labels(story.articles)
@@ -100,8 +109,7 @@ def search_index(digest: Digest, stories: list[Story], site: Site) -> bytes:
             "date": human_time(article.published) if article.published else "",
             "source": story_labels.get(article.id, article.outlet or ""),
             "snippet": snippet(article.standfirst or next(iter(article.paragraphs), "")),
-            "k": keywords(article.title, article.outlet or "", article.author or "",
-                          article.standfirst or "", article.text),
+            "k": keywords_of(article),
         })
     payload = {"version": 1, "entries": entries}
     return (json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
