@@ -13,6 +13,7 @@ Bad input never stops the build: each unreadable file becomes a
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -60,14 +61,30 @@ class ContentError(Exception):
 
 def discover(folder: Path) -> list[Path]:
     """Article files below ``folder``, sorted by path, hidden files and sidecars skipped."""
-    found: list[Path] = []
-    for path in folder.rglob("*"):
-        rel = path.relative_to(folder)
-        if any(part.startswith((".", "_")) for part in rel.parts):
+    # As Path.rglob("*") would find them (symlinked folders are not entered, symlinks
+    # to files count), with os.scandir: several times faster on thousands of files.
+    found: list[tuple[str, Path]] = []
+    pending = [("", folder)]
+    while pending:
+        prefix, here = pending.pop()
+        try:
+            with os.scandir(here) as entries:
+                listed = list(entries)
+        except OSError:
             continue
-        if path.is_file() and path.suffix.lower() in ARTICLE_SUFFIXES:
-            found.append(path)
-    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+        for entry in listed:
+            if entry.name.startswith((".", "_")):
+                continue
+            path = here / entry.name
+            try:
+                is_dir = entry.is_dir() and not entry.is_symlink()
+            except OSError:
+                continue
+            if is_dir:
+                pending.append((prefix + entry.name + "/", path))
+            elif os.path.splitext(entry.name)[1].lower() in ARTICLE_SUFFIXES and path.is_file():
+                found.append((prefix + entry.name, path))
+    return [path for _, path in sorted(found, key=lambda pair: pair[0])]
 
 
 def load(folders: Iterable[tuple[str, Path]]) -> Loaded:

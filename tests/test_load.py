@@ -272,3 +272,33 @@ def test_clean_input_builds_strict(content: Path) -> None:
     args = ["build", "--content", str(content), "--output", str(content.parent / "site"), "-q",
             "--strict"]
     assert main(args) == 0
+
+
+def test_discover_finds_what_rglob_finds(tmp_path: Path) -> None:
+    """Nested, hidden and underscored folders, symlinks to files and folders, a folder
+    named like an article: the same files, in the same order, as Path.rglob."""
+    import os
+
+    from generator.load import ARTICLE_SUFFIXES
+
+    root = tmp_path / "content"
+    for rel in ["a.md", "b.TXT", "x.json", "sub/c.html", "sub/.hidden/d.md", "_drafts/e.md",
+                "sub/_f.md", "sub/deep/g.jsonl", "sub/a-b.md", "sub/a/b.md", "dir.md/in.txt"]:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "o.md").write_text("x")
+    os.symlink(tmp_path / "elsewhere", root / "linked")
+    os.symlink(root / "a.md", root / "link.md")
+    os.symlink(root / "missing.md", root / "broken.md")
+    (root / "folder.md").mkdir()
+
+    expected = sorted(
+        (p for p in root.rglob("*")
+         if not any(part.startswith((".", "_")) for part in p.relative_to(root).parts)
+         and p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES),
+        key=lambda p: p.relative_to(root).as_posix())
+    assert discover(root) == expected
+    assert [p.relative_to(root).as_posix() for p in discover(root)][:3] == [
+        "a.md", "b.TXT", "dir.md/in.txt"]
