@@ -279,18 +279,23 @@ def clean_all(documents: list[Document], config: Config, cache: Cache | None, jo
 
 
 def _pairs(data: Any, value: type | tuple[type, ...]) -> dict[str, Any]:
-    """``[[key, value], ...]`` (JSON) as a dict in the same order, every key a str and
-    every value of type ``value`` (not bool); anything else is a SerialError."""
-    try:
-        out = dict(data)
-    except (TypeError, ValueError):
-        raise serial.SerialError("expected [key, value] pairs") from None
-    values = out.values()
-    if (len(out) != len(data) or not all(type(k) is str for k in out)
-            or not all(type(v) in value if isinstance(value, tuple) else type(v) is value
-                       for v in values)):
-        raise serial.SerialError("expected [key, value] pairs")
+    """``[[keys...], [values...]]`` (JSON) as a dict in the same order, every key a str
+    and every value of type ``value`` (not bool); anything else is a SerialError."""
+    if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], list)
+            and isinstance(data[1], list) and len(data[0]) == len(data[1])):
+        raise serial.SerialError("expected [keys, values]")
+    keys, values = data
+    types = value if isinstance(value, tuple) else (value,)
+    if not all(type(k) is str for k in keys) or not all(type(v) in types for v in values):
+        raise serial.SerialError("expected [keys, values]")
+    out = dict(zip(keys, values, strict=True))
+    if len(out) != len(keys):
+        raise serial.SerialError("repeated key")
     return out
+
+
+def _columns(table: dict[str, Any]) -> list[list[Any]]:
+    return [list(table), list(table.values())]
 
 
 def _features_reader(keys: dict[str, str], cache: Cache | None) -> tuple[Any, Any]:
@@ -322,9 +327,9 @@ def _features_reader(keys: dict[str, str], cache: Cache | None) -> tuple[Any, An
             except serial.SerialError:
                 pass
         found = features_module.extract(article, language)
-        store.put(key, {"w": list(found.words.items()), "n": list(found.names.items()),
-                        "u": list(found.numbers.items()), "f": list(found.forms.items()),
-                        "s": list(found.surface.items())})
+        store.put(key, {"w": _columns(found.words), "n": _columns(found.names),
+                        "u": _columns(found.numbers), "f": _columns(found.forms),
+                        "s": _columns(found.surface)})
         return found
 
     return features_of, store
@@ -397,8 +402,7 @@ class _Frequencies:
         from .cluster import features
 
         features.use_word_lists(None)
-        tables = {code: dict(sorted(known.items()))
-                  for code, known in features.frequency_tables().items()}
+        tables = {code: dict(known) for code, known in features.frequency_tables().items()}
         if any(len(t) != self.sizes.get(code) for code, t in tables.items()):
             self.store.put(self.tag, tables)
         for code in tables:  # keep the lists of the languages in use

@@ -199,7 +199,8 @@ def test_wrong_features_of_the_right_shape_fall_back_to_extracting(tmp_path: Pat
     packed = config.root / ".digest-cache" / "results" / "features.json"
     data = json.loads(packed.read_text())
     assert data, "features were cached"
-    packed.write_text(json.dumps({k: {"w": [["x", "not a number"]]} for k in data}))
+    packed.write_text(json.dumps({k: {**v, "w": [["x"], ["not a number"]]}
+                                  for k, v in data.items()}))
     (config.root / ".digest-cache" / "site.json").unlink()
     for entry in (config.root / ".digest-cache" / "results").rglob("*.json"):
         if entry.parent.name != "results":
