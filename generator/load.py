@@ -95,7 +95,7 @@ def load(folders: Iterable[tuple[str, Path]]) -> Loaded:
         if not folder.is_dir():
             raise ContentError(f"{name}: content folder not found" if not folder.exists()
                                else f"{name}: not a folder")
-        manifest, manifest_problem = _read_manifest(folder, name)
+        manifest, manifest_problem = read_manifest(folder, name)
         if manifest_problem:
             result.problems.append(manifest_problem)
         for path in discover(folder):
@@ -131,7 +131,7 @@ def read_paths(paths: Iterable[Path]) -> Loaded:
                                                   ".htm, .jsonl)"))
             continue
         else:
-            manifest, problem = _read_manifest(path.parent, path.parent.as_posix())
+            manifest, problem = read_manifest(path.parent, path.parent.as_posix())
             if problem:
                 result.problems.append(problem)
             folder = path.parent.as_posix()
@@ -159,7 +159,7 @@ def article_id(rel_path: str) -> str:
     return slugify(stem.replace("/", "-"), max_length=80) or "article"
 
 
-def _read_manifest(folder: Path, name: str) -> tuple[dict[str, dict[str, Any]], Problem | None]:
+def read_manifest(folder: Path, name: str) -> tuple[dict[str, dict[str, Any]], Problem | None]:
     path = folder / MANIFEST_NAME
     if not path.is_file():
         return {}, None

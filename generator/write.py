@@ -114,11 +114,14 @@ def update(files: Mapping[str, bytes], kept: Iterable[str], output: Path,
     """Bring an existing ``output`` folder, holding the files ``present``, up to date.
 
     For a rebuild over the site the last build wrote (the caller checks this):
-    ``files`` are written where their bytes changed, each through a temporary
-    file and a rename (a reader never sees half a file); ``kept`` are files known
-    to be up to date, left as they are; every other file is removed, then empty
-    folders. Unchanged files keep their modification time, as with
-    :func:`publish`. Paths are all checked before anything is touched.
+    ``files`` are written where their bytes changed, ``kept`` are files known to
+    be up to date and left as they are, every other file is removed, then empty
+    folders. All changed files are first written to temporary files beside their
+    targets; only when every one is written are they renamed into place, so a
+    failure (a full disk, a permission error) leaves the previous site as it was,
+    and a reader never sees half a file. Unchanged files keep their modification
+    time, as with :func:`publish`. Paths are all checked before anything is
+    touched.
     """
     output = output.absolute()
     keep = set(kept)
@@ -126,7 +129,10 @@ def update(files: Mapping[str, bytes], kept: Iterable[str], output: Path,
         safe_relpath(rel)
     stats = WriteStats(unchanged=len(keep - set(files)))
     folders: set[Path] = set()
+    staged: list[tuple[Path, Path]] = []
     try:
+        # First every changed file is written beside its target; nothing of the
+        # site has changed yet, so a failure here leaves the previous site whole.
         for rel in sorted(files):
             target = output.joinpath(*PurePosixPath(rel).parts)
             if _same_bytes(target, files[rel]):
@@ -136,14 +142,14 @@ def update(files: Mapping[str, bytes], kept: Iterable[str], output: Path,
                 target.parent.mkdir(parents=True, exist_ok=True)
                 folders.add(target.parent)
             tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            tmp.unlink(missing_ok=True)
-            try:
-                tmp.write_bytes(files[rel])  # the user's umask applies, as in publish()
-                os.replace(tmp, target)
-            except BaseException:
-                tmp.unlink(missing_ok=True)
-                raise
+            tmp.write_bytes(files[rel])  # the user's umask applies, as in publish()
+            staged.append((tmp, target))
+        # Then they are renamed into place one after another (renames within a
+        # folder tree do not fail for lack of space), and stale files go.
+        for tmp, target in staged:
+            os.replace(tmp, target)
             stats.written += 1
+        staged = []
         stale = sorted(set(present) - set(files) - keep)
         for rel in stale:
             output.joinpath(*safe_relpath(rel).parts).unlink(missing_ok=True)
@@ -154,6 +160,9 @@ def update(files: Mapping[str, bytes], kept: Iterable[str], output: Path,
                 parent = parent.parent
     except OSError as exc:
         raise OutputError(f"{output}: cannot write the site ({exc.strerror})") from None
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
     return stats
 
 

@@ -58,3 +58,27 @@ def test_unchanged_files_are_kept_not_rewritten(tmp_path: Path) -> None:
     assert (second.written, second.unchanged) == (2, 1)
     assert (out / "a.html").stat().st_ino == inode
     assert (out / "b.html").read_bytes() == b"new"
+
+
+def test_a_failed_update_leaves_the_previous_site_whole(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import write as write_module
+    from generator.write import update
+
+    out = tmp_path / "site"
+    write_site({"a.html": b"a1", "b.html": b"b1", "c.html": b"c1"}, out)
+    real_write = Path.write_bytes
+    calls = {"n": 0}
+
+    def failing_write(self: Path, data: bytes) -> int:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(28, "No space left on device")
+        return real_write(self, data)
+
+    monkeypatch.setattr(write_module.Path, "write_bytes", failing_write)
+    with pytest.raises(OutputError, match="No space left"):
+        update({"a.html": b"a2", "b.html": b"b2"}, [], out, ["a.html", "b.html", "c.html"])
+    monkeypatch.undo()
+    found = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert found == {"a.html": b"a1", "b.html": b"b1", "c.html": b"c1"}

@@ -197,7 +197,7 @@ class Builder:
     @staticmethod
     def _reread(path: Path, old: Article, config: Config) -> Article | None:
         folder = config.resolve(old.folder)
-        manifest, _ = load_stage._read_manifest(folder, old.folder)
+        manifest, _ = load_stage.read_manifest(folder, old.folder)
         display = f"{old.folder.rstrip('/')}/{old.path}"
         docs, problems = load_stage.read_file(path, old.path, old.folder, display,
                                               manifest.get(old.path, {}))
