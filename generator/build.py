@@ -278,150 +278,6 @@ def clean_all(documents: list[Document], config: Config, cache: Cache | None, jo
     return articles, {a.id: k for a, k in zip(articles, keys, strict=True)}
 
 
-def _pairs(data: Any, value: type | tuple[type, ...]) -> dict[str, Any]:
-    """``[[keys...], [values...]]`` (JSON) as a dict in the same order, every key a str
-    and every value of type ``value`` (not bool); anything else is a SerialError."""
-    if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], list)
-            and isinstance(data[1], list) and len(data[0]) == len(data[1])):
-        raise serial.SerialError("expected [keys, values]")
-    keys, values = data
-    types = value if isinstance(value, tuple) else (value,)
-    if not all(type(k) is str for k in keys) or not all(type(v) in types for v in values):
-        raise serial.SerialError("expected [keys, values]")
-    out = dict(zip(keys, values, strict=True))
-    if len(out) != len(keys):
-        raise serial.SerialError("repeated key")
-    return out
-
-
-def _columns(table: dict[str, Any]) -> list[list[Any]]:
-    return [list(table), list(table.values())]
-
-
-def _features_reader(keys: dict[str, str], cache: Cache | None) -> tuple[Any, Any]:
-    """An extract function for clustering that keeps each article's features in the
-    build cache (in their original order: the vectors' sums depend on it), and the
-    packed store to save afterwards."""
-    from collections import Counter
-
-    from .cache import Packed
-    from .cluster import features as features_module
-
-    if cache is None:
-        return features_module.extract, None
-    store = Packed(cache.folder, "features")
-    number = (int, float)
-
-    def features_of(article: Article, language: str) -> features_module.Features:
-        key = Cache.key(code_version(), language, keys[article.id])
-        data = store.get(key)
-        if isinstance(data, dict):
-            try:
-                words = _pairs(data.get("w"), number)
-                return features_module.Features(
-                    words={k: float(v) for k, v in words.items()},
-                    names=Counter(_pairs(data.get("n"), int)),
-                    numbers=Counter(_pairs(data.get("u"), int)),
-                    forms=_pairs(data.get("f"), str),
-                    surface=_pairs(data.get("s"), str))
-            except serial.SerialError:
-                pass
-        found = features_module.extract(article, language)
-        store.put(key, {"w": _columns(found.words), "n": _columns(found.names),
-                        "u": _columns(found.numbers), "f": _columns(found.forms),
-                        "s": _columns(found.surface)})
-        return found
-
-    return features_of, store
-
-
-def _distribution_tag(name: str) -> str:
-    """The installed distribution of package ``name`` as its ``*.dist-info`` folder name
-    (name and version), found beside the package: importlib.metadata scans every path
-    entry (0.06 s)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.origin:
-        return ""
-    site = Path(spec.origin).resolve().parent.parent
-    try:
-        found = sorted(entry.name for entry in os.scandir(site)
-                       if entry.name.lower().startswith(name.lower() + "-")
-                       and entry.name.endswith(".dist-info"))
-    except OSError:
-        found = []
-    return " ".join(found) or str(Path(spec.origin).stat().st_mtime_ns)
-
-
-class _Frequencies:
-    """Clustering's word frequencies kept in the build cache: the words looked up so far
-    (seeded before clustering) and, per language, wordfreq's whole list as a sorted
-    file searched in place (checked by its sha256), so a rebuild does not import and
-    load wordfreq's lists (0.6 s) even when an edit brings new words."""
-
-    def __init__(self, cache: Cache) -> None:
-        from .cache import Packed
-        from .cluster import features
-
-        wordfreq = _distribution_tag("wordfreq")
-        self.folder = cache.folder
-        self.store = Packed(cache.folder, "frequencies")
-        self.tag = "wordfreq " + wordfreq
-        data = self.store.get(self.tag)
-        if isinstance(data, dict):
-            for code, table in data.items():
-                if isinstance(table, dict) and all(isinstance(v, int | float)
-                                                   and not isinstance(v, bool)
-                                                   for v in table.values()):
-                    known = features.known_frequencies(code)
-                    for word, value in table.items():
-                        known.setdefault(word, float(value))
-        self.sizes = {code: len(known) for code, known in features.frequency_tables().items()}
-        features.use_word_lists(self.word_list)
-
-    def _path(self, code: str) -> Path:
-        name = hashlib.sha256(f"{self.tag} {code}".encode()).hexdigest()[:16]
-        return self.folder / f"words-{name}.tsv"
-
-    def word_list(self, code: str) -> Any:
-        from .cluster import features
-
-        check = self.store.get(f"list {self.tag} {code}")
-        if not isinstance(check, str):
-            return None
-        try:
-            data = self._path(code).read_bytes()
-        except OSError:
-            return None
-        if hashlib.sha256(data).hexdigest() != check:
-            return None
-        return features.WordList(data)
-
-    def save(self) -> None:
-        from .cluster import features
-
-        features.use_word_lists(None)
-        tables = {code: dict(known) for code, known in features.frequency_tables().items()}
-        if any(len(t) != self.sizes.get(code) for code, t in tables.items()):
-            self.store.put(self.tag, tables)
-        for code in tables:  # keep the lists of the languages in use
-            self.store.get(f"list {self.tag} {code}")
-        for code, table in features.loaded_frequencies().items():
-            if self.word_list(code) is not None:
-                continue
-            data = features.WordList.encode(table)
-            path = self._path(code)
-            try:
-                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-                tmp.write_bytes(data)
-                os.replace(tmp, path)
-            except OSError:
-                continue
-            self.store.put(f"list {self.tag} {code}", hashlib.sha256(data).hexdigest())
-        self.store.save()
-
-
 def cluster_all(articles: list[Article], config: Config, keys: dict[str, str],
                 cache: Cache | None) -> list[Story]:
     key = Cache.key(code_version(), "cluster", serial.dump(config.cluster),
@@ -435,9 +291,10 @@ def cluster_all(articles: list[Article], config: Config, keys: dict[str, str],
         except (KeyError, TypeError):
             pass
     from . import cluster as cluster_stage
+    from .cluster.cached import Frequencies, features_reader
 
-    features_of, features_store = _features_reader(keys, cache)
-    frequencies = _Frequencies(cache) if cache is not None else None
+    features_of, features_store = features_reader(keys, cache, code_version())
+    frequencies = Frequencies(cache) if cache is not None else None
     try:
         stories = cluster_stage.cluster(articles, config.cluster, features_of)
     finally:
