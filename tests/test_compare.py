@@ -404,3 +404,32 @@ def test_compare_never_fails_on_arbitrary_text(texts: list[str]) -> None:
     assert diff.independent_reports >= 1
     for aid, facts in diff.unique.items():
         assert all(f.articles == [aid] for f in facts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aeiklmnorsvyz -", max_size=14),
+       st.text(alphabet="aeiklmnorsvyz -", max_size=14))
+def test_similar_is_sequencematcher_ratio(a: str, b: str) -> None:
+    from difflib import SequenceMatcher
+
+    from generator.compare.entities import _similar
+    for threshold in (0.5, 0.8, 0.9):
+        assert _similar(a, b, threshold) == (SequenceMatcher(None, a, b).ratio() >= threshold)
+
+
+def test_similarities_same_with_an_article_split_in_two_runs() -> None:
+    from generator.compare.facts import Sentence, similarities
+    texts = [("a", "troops crossed the river at dawn"), ("b", "troops crossed a river"),
+             ("a", "the river was high at dawn"), ("c", "dawn attack on the river town")]
+    grouped = [Sentence(aid, k, t, t.split(), 0.0, {w: 0.5 for w in t.split()})
+               for k, (aid, t) in enumerate(sorted(texts, key=lambda x: x[0]))]
+    split = [Sentence(aid, k, t, t.split(), 0.0, {w: 0.5 for w in t.split()})
+             for k, (aid, t) in enumerate(texts)]
+
+    def by_text(sents: list[Sentence]) -> dict[frozenset[str], float]:
+        return {frozenset((sents[i].text, sents[j].text)): v
+                for (i, j), v in similarities(sents).items()}
+    assert by_text(grouped) == by_text(split)
+    assert frozenset(("troops crossed the river at dawn", "the river was high at dawn")) \
+        not in by_text(split)  # same article: never paired
+    assert by_text(split)[frozenset(texts[0][1:] + texts[1][1:])] == pytest.approx(0.75)

@@ -14,7 +14,7 @@ differ by a letter or two (``Zelensky``/``Zelenskyy``, ``Kharkiv``/``Kharkhiv``)
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from difflib import SequenceMatcher
 
 from ..model import Article
@@ -104,28 +104,48 @@ def _names_in(sentence: str, lower_words: set[str], mid_caps: set[str]) -> list[
     return names
 
 
+def _similar(a: str, b: str, threshold: float = 0.9) -> bool:
+    """``SequenceMatcher(None, a, b).ratio() >= threshold``, skipping it when it can't be.
+
+    The ratio is ``2 * matches / (len(a) + len(b))``; matches are at most the shorter
+    length and at most the letters the two share counted with multiplicity (difflib's
+    ``real_quick_ratio`` and ``quick_ratio`` bounds), so when either bound, computed
+    with the same formula, is below the threshold, so is the ratio.
+    """
+    length = len(a) + len(b)
+    if not length:
+        return threshold <= 1.0
+    if 2.0 * min(len(a), len(b)) / length < threshold:
+        return False
+    shared = sum((Counter(a) & Counter(b)).values())
+    if 2.0 * shared / length < threshold:
+        return False
+    return SequenceMatcher(None, a, b).ratio() >= threshold
+
+
 def _aliases(all_names: set[str]) -> dict[str, str]:
     """Canonical name for each name of the story (longest form, first in sort order)."""
     names = sorted(all_names, key=lambda n: (-len(n.split()), -len(n), n))
     canon: dict[str, str] = {}
     folded = {n: fold(n) for n in names}
+    parts = {n: f.split() for n, f in folded.items()}
     for n in names:
         if n in canon:
             continue
         canon[n] = n
         fn = folded[n]
-        n_parts = fn.split()
+        n_parts = parts[n]
         for m in names:
             if m in canon:
                 continue
             fm = folded[m]
-            m_parts = fm.split()
+            m_parts = parts[m]
             short_alias = len(m_parts) == 1 and len(n_parts) > 1 and len(fm) >= 3 \
                 and not m.isupper() and (
                     m_parts[0] in (n_parts[-1], n_parts[0]) or (
-                        len(fm) >= 6 and SequenceMatcher(None, fm, n_parts[-1]).ratio() >= 0.9))
-            spelling = len(m_parts) == len(n_parts) and min(len(fm), len(fn)) >= 6 \
-                and SequenceMatcher(None, fm, fn).ratio() >= 0.9
+                        len(fm) >= 6 and _similar(fm, n_parts[-1])))
+            spelling = not short_alias and len(m_parts) == len(n_parts) \
+                and min(len(fm), len(fn)) >= 6 and _similar(fm, fn)
             if short_alias or spelling:
                 canon[m] = n
     return canon

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..model import Article, Fact
 from ..text import words
@@ -47,6 +48,7 @@ class Sentence:
     vec: Vector = field(default_factory=dict)
 
 
+@lru_cache(maxsize=32_768)
 def is_claim(sentence: str) -> bool:
     """A sentence that states something (not a subhead, caption credit or fragment)."""
     n = len(words(sentence))
@@ -79,15 +81,34 @@ def similarities(sentences: list[Sentence]) -> dict[tuple[int, int], float]:
     for i, s in enumerate(sentences):
         for t, w in s.vec.items():
             postings[t].append((i, w))
-    dots: dict[tuple[int, int], float] = defaultdict(float)
+    dots: dict[tuple[int, int], float] = {}
+    get = dots.get
+    runs = [s.article for k, s in enumerate(sentences)
+            if k == 0 or s.article != sentences[k - 1].article]
+    if len(runs) != len(set(runs)):  # an article's sentences not together: pair by pair
+        for plist in postings.values():
+            for x in range(len(plist)):
+                i, wi = plist[x]
+                for j, wj in plist[x + 1:]:
+                    if sentences[i].article != sentences[j].article:
+                        dots[(i, j)] = get((i, j), 0.0) + wi * wj
+        return dots
+    # Each article's sentences are together (claim_sentences' order), so in each posting
+    # list too: the entries of other articles after entry x start at the first entry of
+    # the next article. Each pair's products are summed in the same (term) order.
     for plist in postings.values():
-        for x in range(len(plist)):
+        n = len(plist)
+        if n < 2:
+            continue
+        nxt = [n] * n
+        for x in range(n - 2, -1, -1):
+            same = sentences[plist[x][0]].article == sentences[plist[x + 1][0]].article
+            nxt[x] = nxt[x + 1] if same else x + 1
+        for x in range(n - 1):
             i, wi = plist[x]
-            for y in range(x + 1, len(plist)):
-                j, wj = plist[y]
-                if sentences[i].article != sentences[j].article:
-                    dots[(i, j)] += wi * wj
-    return dict(dots)
+            for j, wj in plist[nxt[x]:]:
+                dots[(i, j)] = get((i, j), 0.0) + wi * wj
+    return dots
 
 
 def coverage(s: Sentence, others_terms: set[str]) -> float:

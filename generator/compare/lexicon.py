@@ -45,7 +45,16 @@ def stem(word: str) -> str:
 
 
 def stems(text: str, *, keep_numbers: bool = True) -> list[str]:
-    """Stems of the content words of ``text`` in order (stop words and 1-letter words out)."""
+    """Stems of the content words of ``text`` in order (stop words and 1-letter words out).
+
+    A fresh list each call (callers may change it); the work is cached per text,
+    since one story's comparisons stem each of its sentences several times.
+    """
+    return list(_stems(text, keep_numbers))
+
+
+@lru_cache(maxsize=32_768)
+def _stems(text: str, keep_numbers: bool) -> tuple[str, ...]:
     out = []
     for w in words(fold(text)):
         w = w.strip("'’-.")
@@ -54,7 +63,7 @@ def stems(text: str, *, keep_numbers: bool = True) -> list[str]:
         if w[0].isdigit() and not keep_numbers:
             continue
         out.append(stem(w))
-    return out
+    return tuple(out)
 
 
 Vector = dict[str, float]

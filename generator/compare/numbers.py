@@ -187,6 +187,15 @@ class Claim:
         return f"{about}, the earlier figure" if self.earlier else about
 
 
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_SCALE_SUFFIX = re.compile(r"(?:bn|mn|m|k|km|kg|tn)\b")
+_SPLIT_BEFORE = re.compile(r"\d\s?[,.:\-–]\s?$")
+_SPLIT_AFTER = re.compile(r"\s?[:\-–]\s?\d|\s[\-–]\s[^\W\d]")
+_MID_NAME = re.compile(r"(?<=[\w,;’'\"”)] )([A-Z][a-z][\w’'\-]*)")
+_DOTS_SPACES = re.compile(r"[.\s]+")
+_RELATIVE = re.compile(r"\s+(?:who|which|that|as|on|in)\s+")
+
+
 def _number_value(tok: str) -> float | None:
     t = fold(tok)
     if t in WORD_NUMBERS:
@@ -199,7 +208,7 @@ def _number_value(tok: str) -> float | None:
         return None
     if t[:1].isdigit():
         plain = t.replace(",", "")
-        if t.count(",") and not re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", t):
+        if t.count(",") and not _GROUPED.fullmatch(t):
             return None
         try:
             return float(plain)
@@ -229,8 +238,7 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
         # Glued to a word (G7, COVID-19, 5G), a time (21:00), a year or a day of a month.
         if before.isalpha() or (before in "-:/.," and start > 1 and sentence[start - 2].isalnum()):
             continue
-        if is_digit and after.isalpha() and not re.match(r"(?:bn|mn|m|k|km|kg|tn)\b",
-                                                         sentence[end:end + 3]):
+        if is_digit and after.isalpha() and not _SCALE_SUFFIX.match(sentence[end:end + 3]):
             continue
         if after in ":-/" and end + 1 < len(sentence) and sentence[end + 1].isalnum():
             continue
@@ -243,8 +251,7 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
             continue
         if nxt in ("st", "nd", "rd", "th", "year-old", "years-old") or nxt.endswith("-year-old"):
             continue
-        if re.search(r"\d\s?[,.:\-–]\s?$", sentence[:start]) or \
-                re.match(r"\s?[:\-–]\s?\d|\s[\-–]\s[^\W\d]", sentence[end:]):
+        if _SPLIT_BEFORE.search(sentence[:start]) or _SPLIT_AFTER.match(sentence[end:]):
             continue  # split by tokenisation ("2, 029", "3: 33", "13 - play"), phone numbers
         # The earlier figure of a change ("5.9%, up from 5.8%", "fell to 4.8% from 5.2%",
         # "from a revised 405,000") is compared only with other earlier figures.
@@ -551,7 +558,7 @@ def _as_of(sentence: str) -> str | None:
 def _according_to(sentence: str) -> str | None:
     m = _ACCORDING.search(sentence)
     if m:
-        return re.split(r"\s+(?:who|which|that|as|on|in)\s+", m.group(1).strip())[0]
+        return _RELATIVE.split(m.group(1).strip())[0]
     for m in _SAID.finditer(sentence):
         who = m.group(1).strip()
         if who and fold(who.split()[-1]) not in STOP | {"it", "he", "she", "they"}:
@@ -563,7 +570,7 @@ def claims_of(articles: list[Article]) -> list[Claim]:
     out: list[Claim] = []
     for article in sorted(articles, key=lambda a: a.id):
         for index, sentence in enumerate(article.all_sentences[:200]):
-            if any(c.isdigit() for c in sentence) or any(
+            if any(map(str.isdigit, sentence)) or any(
                     w in WORD_NUMBERS for w in fold(sentence).split()):
                 out.extend(extract(article, index, sentence))
     return out
@@ -632,7 +639,7 @@ _DAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunda
 
 def _days(sentence: str) -> frozenset[str]:
     """Days, dates and years a sentence names (as of when its numbers hold)."""
-    return frozenset(re.sub(r"[.\s]+", " ", fold(m.group())) for m in _DAY.finditer(sentence))
+    return frozenset(_DOTS_SPACES.sub(" ", fold(m.group())) for m in _DAY.finditer(sentence))
 
 
 def _story_names(articles: list[Article]) -> frozenset[str]:
@@ -640,7 +647,7 @@ def _story_names(articles: list[Article]) -> frozenset[str]:
     out: set[str] = set()
     for article in articles:
         for sentence in article.all_sentences[:200]:
-            for m in re.finditer(r"(?<=[\w,;’'\"”)] )([A-Z][a-z][\w’'\-]*)", sentence):
+            for m in _MID_NAME.finditer(sentence):
                 w = fold(m.group(1))
                 out.add(w.removesuffix("'s").removesuffix("’s"))
     return frozenset(out)
