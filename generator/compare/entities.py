@@ -19,7 +19,7 @@ from difflib import SequenceMatcher
 
 from ..model import Article
 from ..text import fold
-from .lexicon import STOP
+from .lexicon import STOP, fold_word
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’\-.]*[\w]|[^\W\d_]|\d[\w\-]*|[^\w\s]")
 CONNECTORS = frozenset("of for de del da di von van der den al bin la le du y".split())
@@ -53,7 +53,7 @@ def _names_in(sentence: str, lower_words: set[str], mid_caps: set[str]) -> list[
 
     def flush() -> None:
         nonlocal run
-        while run and fold(run[-1]) in CONNECTORS:
+        while run and fold_word(run[-1]) in CONNECTORS:
             run.pop()
         if run:
             _add(run, run_start)
@@ -61,10 +61,10 @@ def _names_in(sentence: str, lower_words: set[str], mid_caps: set[str]) -> list[
 
     def _add(parts: list[str], at_start: bool) -> None:
         parts = [p[:-2] if p.endswith(("’s", "'s")) else p for p in parts]
-        first = fold(parts[0])
+        first = fold_word(parts[0])
         if at_start and (first in lower_words if len(parts) > 1 else first not in mid_caps):
             parts = parts[1:]  # a sentence's first word is capitalised anyway
-        while parts and fold(parts[0]) in STOP:
+        while parts and fold_word(parts[0]) in STOP:
             parts = parts[1:]
         if any("-" in p and not p.split("-")[-1][:1].isupper() for p in parts):
             return  # American-made, US-supplied
@@ -84,7 +84,7 @@ def _names_in(sentence: str, lower_words: set[str], mid_caps: set[str]) -> list[
     prev = ""
     for k, tok in enumerate(toks):
         at_start = k == 0 or prev in _OPENERS or prev in ".!?"
-        low = fold(tok)
+        low = fold_word(tok)
         if tok[:1].isupper() and tok[:1].isalpha():
             if low in TITLES or low.rstrip(".") in TITLES:
                 flush()
@@ -95,7 +95,7 @@ def _names_in(sentence: str, lower_words: set[str], mid_caps: set[str]) -> list[
                 if tok.endswith(("’s", "'s")):
                     flush()  # Russia's Belgorod: two names
         elif run and low in CONNECTORS and k + 1 < len(toks) and toks[k + 1][:1].isupper() \
-                and (len(run) == 1 or fold(run[-1]) in ORG_WORDS):  # Bank of England
+                and (len(run) == 1 or fold_word(run[-1]) in ORG_WORDS):  # Bank of England
             run.append(tok)
         else:
             flush()
@@ -163,9 +163,9 @@ def entities(articles: list[Article]) -> dict[str, list[str]]:
                 if not w:
                     continue
                 if w[:1].islower():
-                    lower_words.add(fold(w))
+                    lower_words.add(fold_word(w))
                 elif i > 0 and w[:1].isupper() and toks[i - 1][-1:] not in ".!?:“\"‘…–—(":
-                    mid_caps.add(fold(w))
+                    mid_caps.add(fold_word(w))
     found: dict[str, set[str]] = {}
     for article in articles:
         own: set[str] = set()

@@ -33,6 +33,10 @@ _STEMMER = Stemmer.Stemmer("english")
 _DIGITS = re.compile(r"^\d[\d,.]*$")
 
 
+fold_word = lru_cache(maxsize=65_536)(fold)
+""":func:`..text.fold` cached, for words and other short strings that recur."""
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A comparison key for one folded word: Snowball stem, trailing ``i``/``e`` trimmed."""

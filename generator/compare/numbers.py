@@ -26,11 +26,12 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from ..model import Article, Conflict, ConflictValue, Fact
 from ..text import fold
 from .facts import ALIGN, align, claim_sentences, similarities, vectorise
-from .lexicon import STOP, Vector, cosine, idf_table, stem, stems, vector
+from .lexicon import STOP, Vector, cosine, fold_word, idf_table, stem, stems, vector
 
 MATCH = 0.2
 """Context similarity for claims with the same casualty measure and noun."""
@@ -196,6 +197,7 @@ _DOTS_SPACES = re.compile(r"[.\s]+")
 _RELATIVE = re.compile(r"\s+(?:who|which|that|as|on|in)\s+")
 
 
+@lru_cache(maxsize=65_536)
 def _number_value(tok: str) -> float | None:
     t = fold(tok)
     if t in WORD_NUMBERS:
@@ -220,7 +222,7 @@ def _number_value(tok: str) -> float | None:
 def extract(article: Article, index: int, sentence: str) -> list[Claim]:
     """Numeric claims of one sentence."""
     toks = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
-    low = [fold(t) for t, _, _ in toks]
+    low = [fold_word(t) for t, _, _ in toks]
     claims: list[Claim] = []
     spans: list[tuple[int, int]] = []
     skip_until = -1

@@ -88,12 +88,23 @@ class _Found:
     members: list[frozenset[str]] = field(default_factory=list)
 
 
+_OPEN_MARK = re.compile(r"[“\"]")
+_INNER_QUOTES = re.compile(r"[“\"][^”\"]*[”\"]?")
+_ARTICLE_WORD = re.compile(r"^(?:an?|the|one|another)\s+", re.I)
+_SENTENCE_BREAK = re.compile(r"[.!?”\"]\s+(?=[A-Z“\"])")
+_SCARE_QUOTES = re.compile(r"[“\"]([^”\"“]{0,40})[”\"]")
+
+
 def _spans(paragraph: str) -> list[tuple[int, int]]:
     """(start, end) of the quoted text inside each pair of double quotation marks."""
     out: list[tuple[int, int]] = []
     i = 0
     n = len(paragraph)
     while i < n:
+        m = _OPEN_MARK.search(paragraph, i)  # the next character the scan stops at
+        if m is None:
+            break
+        i = m.start()
         c = paragraph[i]
         if c == "“" or (c == '"' and (i == 0 or not paragraph[i - 1].isalnum())):
             close = "”" if c == "“" else '"'
@@ -118,7 +129,7 @@ def _clean_speaker(who: str | None) -> str | None:
     if fold(who) in _PRONOUNS:
         return fold(who)
     if who[:1].islower() or fold(who.split()[0]) in ("a", "an", "the", "one", "another"):
-        return re.sub(r"^(?:an?|the|one|another)\s+", "", who, flags=re.I).strip() or None
+        return _ARTICLE_WORD.sub("", who).strip() or None
     parts = who.split()
     # Keep the part after the last title word: "Kharkiv Mayor Igor Terekhov" -> "Igor Terekhov".
     last_title = max((k for k, p in enumerate(parts) if fold(p).rstrip(",") in TITLES),
@@ -142,8 +153,8 @@ def _speaker(paragraph: str, start: int, end: int) -> str | None:
     head = paragraph[max(0, start - 300):start - 1]
     if head.rstrip().endswith((".", "!", "?", "”", '"')):
         return None  # the quote opens a new sentence: no attribution before it
-    head = re.split(r"[.!?”\"]\s+(?=[A-Z“\"])", head)[-1]
-    head = re.sub(r"[“\"]([^”\"“]{0,40})[”\"]", r"\1", head)  # scare quotes: “provocations”
+    head = _SENTENCE_BREAK.split(head)[-1]
+    head = _SCARE_QUOTES.sub(r"\1", head)  # scare quotes: “provocations”
     m = _BEFORE.search(head) or _BEFORE_PRONOUN.search(head)
     if m:
         return _clean_speaker(m.group("who"))
@@ -197,7 +208,7 @@ def _quotes_of(article: Article) -> list[_Found]:
         for k, sentence in enumerate(para):
             offsets.append(pos)
             pos += len(sentence) + 1
-            unquoted = re.sub(r"[“\"][^”\"]*[”\"]?", " ", sentence)
+            unquoted = _INNER_QUOTES.sub(" ", sentence)
             persons[index + k] = _persons(unquoted)
         for start, end in _spans(text):
             quote = text[start:end].strip().rstrip(",").strip()
