@@ -107,7 +107,8 @@ def similarities(sentences: list[Sentence]) -> dict[tuple[int, int], float]:
         for x in range(n - 1):
             i, wi = plist[x]
             for j, wj in plist[nxt[x]:]:
-                dots[(i, j)] = get((i, j), 0.0) + wi * wj
+                key = (i, j)
+                dots[key] = get(key, 0.0) + wi * wj
     return dots
 
 

@@ -61,13 +61,20 @@ def stems(text: str, *, keep_numbers: bool = True) -> list[str]:
 def _stems(text: str, keep_numbers: bool) -> tuple[str, ...]:
     out = []
     for w in words(fold(text)):
-        w = w.strip("'’-.")
-        if len(w) < 2 or w in STOP:
+        term = _term(w)
+        if term is None or (term[1] and not keep_numbers):
             continue
-        if w[0].isdigit() and not keep_numbers:
-            continue
-        out.append(stem(w))
+        out.append(term[0])
     return tuple(out)
+
+
+@lru_cache(maxsize=200_000)
+def _term(word: str) -> tuple[str, bool] | None:
+    """A word's stem and whether it is a number; None for stop words and 1-letter words."""
+    w = word.strip("'’-.")
+    if len(w) < 2 or w in STOP:
+        return None
+    return stem(w), w[0].isdigit()
 
 
 Vector = dict[str, float]
