@@ -433,3 +433,44 @@ def test_similarities_same_with_an_article_split_in_two_runs() -> None:
     assert frozenset(("troops crossed the river at dawn", "the river was high at dawn")) \
         not in by_text(split)  # same article: never paired
     assert by_text(split)[frozenset(texts[0][1:] + texts[1][1:])] == pytest.approx(0.75)
+
+
+def _aliases_reference(all_names: set[str]) -> dict[str, str]:
+    """entities._aliases as first written (every pair, difflib every time): the oracle."""
+    from difflib import SequenceMatcher
+
+    from generator.text import fold
+    names = sorted(all_names, key=lambda n: (-len(n.split()), -len(n), n))
+    canon: dict[str, str] = {}
+    for n in names:
+        if n in canon:
+            continue
+        canon[n] = n
+        fn = fold(n)
+        n_parts = fn.split()
+        for m in names:
+            if m in canon:
+                continue
+            fm = fold(m)
+            m_parts = fm.split()
+            short_alias = len(m_parts) == 1 and len(n_parts) > 1 and len(fm) >= 3 \
+                and not m.isupper() and (
+                    m_parts[0] in (n_parts[-1], n_parts[0]) or (
+                        len(fm) >= 6 and SequenceMatcher(None, fm, n_parts[-1]).ratio() >= 0.9))
+            spelling = len(m_parts) == len(n_parts) and min(len(fm), len(fn)) >= 6 \
+                and SequenceMatcher(None, fm, fn).ratio() >= 0.9
+            if short_alias or spelling:
+                canon[m] = n
+    return canon
+
+
+_NAME = st.lists(st.sampled_from(["Zelensky", "Zelenskyy", "Volodymyr", "Kharkiv", "Kharkhiv",
+                                  "Biden", "Joe", "NATO", "Jens", "Stoltenberg", "Stoltenburg",
+                                  "Oblast", "Ann", "Anna"]), min_size=1, max_size=3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(_NAME.map(" ".join), max_size=12))
+def test_aliases_same_as_reference(names: set[str]) -> None:
+    from generator.compare.entities import _aliases
+    assert _aliases(names) == _aliases_reference(names)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from ..model import Article
 from ..text import fold
@@ -104,6 +105,12 @@ def _names_in(sentence: str, lower_words: set[str], mid_caps: set[str]) -> list[
     return names
 
 
+@lru_cache(maxsize=16_384)
+def _letters(text: str) -> Counter[str]:
+    """Letter counts of a name (read only: shared between calls)."""
+    return Counter(text)
+
+
 def _similar(a: str, b: str, threshold: float = 0.9) -> bool:
     """``SequenceMatcher(None, a, b).ratio() >= threshold``, skipping it when it can't be.
 
@@ -117,7 +124,7 @@ def _similar(a: str, b: str, threshold: float = 0.9) -> bool:
         return threshold <= 1.0
     if 2.0 * min(len(a), len(b)) / length < threshold:
         return False
-    shared = sum((Counter(a) & Counter(b)).values())
+    shared = sum((_letters(a) & _letters(b)).values())
     if 2.0 * shared / length < threshold:
         return False
     return SequenceMatcher(None, a, b).ratio() >= threshold
@@ -129,15 +136,13 @@ def _aliases(all_names: set[str]) -> dict[str, str]:
     canon: dict[str, str] = {}
     folded = {n: fold(n) for n in names}
     parts = {n: f.split() for n, f in folded.items()}
-    for n in names:
-        if n in canon:
-            continue
+    remaining = names  # in order, the names not yet given a canonical form
+    while remaining:
+        n = remaining[0]
         canon[n] = n
         fn = folded[n]
         n_parts = parts[n]
-        for m in names:
-            if m in canon:
-                continue
+        for m in remaining[1:]:
             fm = folded[m]
             m_parts = parts[m]
             short_alias = len(m_parts) == 1 and len(n_parts) > 1 and len(fm) >= 3 \
@@ -148,6 +153,7 @@ def _aliases(all_names: set[str]) -> dict[str, str]:
                 and min(len(fm), len(fn)) >= 6 and _similar(fm, fn)
             if short_alias or spelling:
                 canon[m] = n
+        remaining = [m for m in remaining[1:] if m not in canon]
     return canon
 
 
