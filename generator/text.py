@@ -93,25 +93,31 @@ def words(text: str) -> list[str]:
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
-def fold(text: str) -> str:
-    """Lower-case, accent-free form of ``text`` for comparisons."""
+def strip_accents(text: str) -> str:
+    """``text`` without combining marks (NFKD), case and everything else kept."""
     if text.isascii():
-        return text.lower()
+        return text
     # NFKD decomposes character by character and reorders only runs of combining
-    # marks, never across an ASCII character: folding each non-ASCII run alone gives
-    # the same text as folding the whole (and is far cheaper on mostly-ASCII text).
-    return _NON_ASCII.sub(_fold_run, text).lower()
+    # marks, never across an ASCII character: stripping each non-ASCII run alone gives
+    # the same text as stripping the whole (and is far cheaper on mostly-ASCII text).
+    return _NON_ASCII.sub(_strip_run, text)
 
 
-def _fold_run(match: re.Match[str]) -> str:
-    return _fold_chars(match.group(0))
+def _strip_run(match: re.Match[str]) -> str:
+    return _strip_marks(match.group(0))
 
 
 @lru_cache(maxsize=8192)
-def _fold_chars(run: str) -> str:
+def _strip_marks(run: str) -> str:
     decomposed = unicodedata.normalize("NFKD", run)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.replace("’", "'")
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form of ``text`` for comparisons (’ read as ')."""
+    if text.isascii():
+        return text.lower()
+    return strip_accents(text).replace("’", "'").lower()
 
 
 def slugify(text: str, max_length: int = 60) -> str:

@@ -9,15 +9,14 @@ snippet, URL under the base path) and ``k``, the entry's distinct words, folded
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
 
 from ..model import Article, Digest, Story
+from ..text import strip_accents
 from .feeds import xml_text
 from .site import (
     Site,
@@ -35,26 +34,9 @@ SNIPPET_CHARS = 220
 _TOKEN = re.compile(r"[^\W_]+")
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-
-
 def search_fold(text: str) -> str:
     """Lower case without accents; ``static/search.js`` folds queries the same way."""
-    if text.isascii():
-        return text.lower()
-    # NFKD decomposes character by character and only reorders runs of combining
-    # marks, which ASCII never belongs to: folding the non-ASCII runs alone is the same.
-    return _NON_ASCII.sub(_fold_run, text).lower()
-
-
-def _fold_run(match: re.Match[str]) -> str:
-    return _strip_marks(match.group(0))
-
-
-@functools.lru_cache(maxsize=4096)
-def _strip_marks(run: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", run)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return strip_accents(text).lower()
 
 
 def keywords(*texts: str) -> str:
