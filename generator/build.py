@@ -45,6 +45,7 @@ from .model import (
     Story,
     SummarySentence,
 )
+from .theme import theme_dir
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
@@ -68,21 +69,13 @@ def code_version() -> str:
     """Hash of digest's own source and theme: a code change invalidates the cache."""
     h = hashlib.sha256()
     package = Path(__file__).resolve().parent
-    roots = [(package, "*.py"), (theme_folder(), "*")]
+    roots = [(package, "*.py"), (theme_dir(), "*")]
     for root, pattern in roots:
         for path in sorted(root.rglob(pattern)):
             if path.is_file() and "__pycache__" not in path.parts:
                 h.update(path.relative_to(root).as_posix().encode())
                 h.update(path.read_bytes())
     return h.hexdigest()[:16]
-
-
-def theme_folder() -> Path:
-    """The built-in theme (what :func:`generator.render.theme_dir` returns), found
-    without importing the render stage and Jinja2."""
-    package = Path(__file__).resolve().parent
-    packaged = package / "_theme"
-    return packaged if packaged.is_dir() else package.parent / "templates"
 
 
 # --- the cache --------------------------------------------------------------------------

@@ -19,7 +19,6 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
 import jinja2
@@ -28,6 +27,7 @@ import markupsafe
 from ..config import Config
 from ..model import Article, Digest, Story
 from ..text import fold
+from ..theme import theme_dir
 from . import feeds, machine
 from .site import (
     Site,
@@ -54,15 +54,6 @@ MATRIX_FACTS = 40
 
 _URL_RE = re.compile(r"\bhttps?://[^\s<>\"'`“”‘’]+", re.I)
 _WORD_RE = re.compile(r"[^\W_](?:[^\W_]|['’\-.](?=[^\W_]))*")
-
-
-def theme_dir() -> Path:
-    """The built-in theme: packaged in the wheel, or ``templates/`` of a checkout."""
-    package = Path(__file__).resolve().parent.parent
-    packaged = package / "_theme"
-    if packaged.is_dir():
-        return packaged
-    return package.parent / "templates"
 
 
 def markdown_html(text: str) -> markupsafe.Markup:
