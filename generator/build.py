@@ -443,6 +443,20 @@ def _listing(output: Path) -> dict[str, list[int]]:
     return dict(sorted(out.items()))
 
 
+def _relisted(listing: dict[str, list[int]], output: Path,
+              touched: list[str]) -> dict[str, list[int]]:
+    """``listing`` after an update that wrote or removed only ``touched``."""
+    out = dict(listing)
+    for rel in touched:
+        try:
+            st = os.lstat(output / rel)
+        except OSError:
+            out.pop(rel, None)
+            continue
+        out[rel] = [st.st_size, st.st_mtime_ns]
+    return dict(sorted(out.items()))
+
+
 def build(config: Config, progress: Progress = _quiet, *, jobs: int | None = None,
           executor: Executor | None = None, use_cache: bool = True) -> BuildResult:
     """Build the site described by ``config`` into its output folder."""
@@ -489,7 +503,8 @@ def build(config: Config, progress: Progress = _quiet, *, jobs: int | None = Non
             json_texts=_Texts(cache_folder(config) / "results", "story-json")
             if use_cache else None,
             search_words=_Texts(cache_folder(config) / "results", "search-words")
-            if use_cache else None)
+            if use_cache else None,
+            compiled=cache_folder(config) / "templates" if use_cache else None)
         files = render_stage.render(digest, config, reuse if use_cache else None,
                                     jobs=jobs or default_jobs())
         for texts in (reuse.json_texts, reuse.search_words):
@@ -511,8 +526,9 @@ def build(config: Config, progress: Progress = _quiet, *, jobs: int | None = Non
         progress(f"write: {timings['write']:.2f}s ({stats.written} written, "
                  f"{stats.unchanged} unchanged)")
         if use_cache:
+            after = _relisted(listing, output, stats.touched) if intact else _listing(output)
             _save_state(state_path, {"fingerprint": fingerprint, "output": str(output),
-                                     "files": _listing(output), "pages": reuse.keys})
+                                     "files": after, "pages": reuse.keys})
         else:  # the output no longer matches a saved state
             state_path.unlink(missing_ok=True)
     report = write_report(config, digest)

@@ -18,7 +18,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 
@@ -51,6 +51,8 @@ class WriteStats:
 
     written: int = 0
     unchanged: int = 0
+    touched: list[str] = field(default_factory=list)
+    """Paths :func:`update` wrote or removed (every other file is as it was)."""
 
     @property
     def files(self) -> int:
@@ -149,10 +151,12 @@ def update(files: Mapping[str, bytes], kept: Iterable[str], output: Path,
         for tmp, target in staged:
             os.replace(tmp, target)
             stats.written += 1
+            stats.touched.append(target.relative_to(output).as_posix())
         staged = []
         stale = sorted(set(present) - set(files) - keep)
         for rel in stale:
             output.joinpath(*safe_relpath(rel).parts).unlink(missing_ok=True)
+            stats.touched.append(rel)
         for rel in stale:  # then the folders they leave empty, deepest first
             parent = output.joinpath(*PurePosixPath(rel).parts).parent
             while parent != output and parent.is_dir() and not any(parent.iterdir()):

@@ -160,6 +160,57 @@ def test_unchanged_story_and_article_pages_are_kept_not_rendered(tmp_path: Path)
     assert tree(out) == fresh_tree(config, tmp_path)
 
 
+def test_day_pages_are_kept_unless_one_of_their_stories_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import render as render_module
+
+    kept: list[set[str]] = []
+    real_render = render_module.render
+
+    def spy(*args: object, **kwargs: object) -> dict[str, bytes]:
+        files = real_render(*args, **kwargs)  # type: ignore[arg-type]
+        reuse = kwargs.get("reuse", args[2] if len(args) > 2 else None)
+        kept.append(set(reuse.kept) if isinstance(reuse, render_module.Reuse) else set())
+        return files
+
+    monkeypatch.setattr(render_module, "render", spy)
+    config = site_copy(tmp_path)
+    _, out = messages(config)
+    fire_day = out / "archive" / "2025-03-11" / "index.html"
+    article = config.root / "articles" / "library-fire.txt"
+    article.write_text(article.read_text().replace("Fire damages old library in Greyfield",
+                                                   "Blaze guts historic Greyfield library"))
+    messages(config)
+    # the harbor bridge story's day was not rendered again; the fire's day was
+    assert "archive/2025-03-14/index.html" in kept[-1]
+    assert "archive/2025-03-11/index.html" not in kept[-1]
+    assert "Blaze guts historic Greyfield library" in fire_day.read_text()
+    # the saved listing of the output folder (updated for the files written) is right
+    again, _ = messages(config)
+    assert any("skipped" in m for m in again), again
+    assert tree(out) == fresh_tree(config, tmp_path)
+
+
+def test_compiled_templates_are_kept_and_a_damaged_one_is_compiled_again(
+        tmp_path: Path) -> None:
+    config = site_copy(tmp_path)
+    _, out = messages(config)
+    compiled = sorted((config.root / ".digest-cache" / "templates").iterdir())
+    assert compiled, "templates were compiled into the build cache"
+    for path in compiled:  # damage every entry: same length, different bytes
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        path.write_bytes(bytes(data))
+    article = config.root / "articles" / "library-fire.txt"
+    article.write_text(article.read_text().replace("Fire damages old library in Greyfield",
+                                                   "Blaze guts historic Greyfield library"))
+    from generator import render as render_module
+
+    render_module._environment.cache_clear()  # as a new process: nothing compiled in memory
+    messages(config)
+    assert tree(out) == fresh_tree(config, tmp_path)
+
+
 def test_an_edited_output_file_is_repaired(tmp_path: Path) -> None:
     """A kept page is trusted only while the output folder is as the last build left it."""
     config = site_copy(tmp_path)

@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import jinja2
@@ -110,26 +111,65 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
-def make_environment(config: Config) -> jinja2.Environment:
+def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Environment:
     """The theme's Jinja2 environment: the user's templates folder first, then the built-in.
 
     Environments are kept between builds (compiling the theme is most of render's
     time); Jinja2 reloads any template whose file changed, so a kept one is never stale.
+    With ``compiled``, templates compiled by earlier processes are kept in that
+    folder (Jinja2's bytecode cache: an entry is used only for the same template
+    source and Python version).
     """
     user = config.resolve(config.templates).resolve()
     builtin = theme_dir().resolve()
-    return _environment(str(user) if user != builtin else None, str(builtin))
+    return _environment(str(user) if user != builtin else None, str(builtin),
+                        str(compiled) if compiled is not None else None)
+
+
+class _CheckedBytecode(jinja2.FileSystemBytecodeCache):
+    """Jinja2's file bytecode cache with a sha256 of each entry in front of it, so a
+    damaged entry is compiled again rather than run; entries are written through a
+    rename, so concurrent builds never read half of one."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            data = Path(self._get_cache_filename(bucket)).read_bytes()
+        except OSError:
+            return
+        digest, body = data[:32], data[32:]
+        if hashlib.sha256(body).digest() == digest:
+            bucket.bytecode_from_string(body)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        import os
+
+        body = bucket.bytecode_to_string()
+        path = Path(self._get_cache_filename(bucket))
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_bytes(hashlib.sha256(body).digest() + body)
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
 
 
 @functools.lru_cache(maxsize=8)
-def _environment(user: str | None, builtin: str) -> jinja2.Environment:
+def _environment(user: str | None, builtin: str, compiled: str | None) -> jinja2.Environment:
     # The user folder may appear after the environment is made: the loader skips
     # a missing folder, so it is always listed.
     loaders: list[jinja2.BaseLoader] = []
     if user is not None:
         loaders.append(jinja2.FileSystemLoader(user))
     loaders.append(jinja2.FileSystemLoader(builtin))
+    bytecode: jinja2.BytecodeCache | None = None
+    if compiled is not None:
+        try:
+            Path(compiled).mkdir(parents=True, exist_ok=True)
+            bytecode = _CheckedBytecode(compiled)
+        except OSError:
+            bytecode = None  # compile every time, as without a cache
     env = jinja2.Environment(
+        bytecode_cache=bytecode,
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -265,7 +305,8 @@ class Reuse:
     does) and ``previous``, the key of each page now in the output folder. Render
     fills ``keys`` with every keyed page's key and leaves out of its result the
     pages in ``kept``, whose key equals the previous one (their file is up to
-    date). Listing pages (home, archive, feeds, search, sitemap, ``stories.json``)
+    date). A day's archive page is keyed by its stories' keys and its neighbour
+    days. Listing pages (home, archive, feeds, search, sitemap, ``stories.json``)
     are never keyed: they are rendered from the whole digest on every build.
     """
 
@@ -279,6 +320,8 @@ class Reuse:
     """Story JSON text by story page key, kept between builds (read and filled)."""
     search_words: TextStore | None = None
     """An article's search-index words by its content key (read and filled)."""
+    compiled: Path | None = None
+    """A folder for compiled templates kept between processes (Jinja2's bytecode cache)."""
 
 
 def _key(*parts: Any) -> str:
@@ -330,7 +373,7 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
     worker processes (the same bytes)."""
     site = Site(config.title, config.description, config.base_url, config.base_path,
                 html_lang(config.language))
-    env = make_environment(config)
+    env = make_environment(config, reuse.compiled if reuse is not None else None)
     files: dict[str, bytes] = {}
     stories = latest_first(digest.stories)
     story_of = {a.id: s for s in digest.stories for a in s.articles}
@@ -417,10 +460,15 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
          page_path="archive/")
     order = list(days)
     for i, (day, day_stories) in enumerate(days.items()):
-        page("day.html", f"archive/{day}/index.html", day=day, stories=day_stories,
-             articles_on=machine.articles_on, page_path=f"archive/{day}/",
-             newer=order[i - 1] if i > 0 else None,
-             older=order[i + 1] if i + 1 < len(order) else None)
+        newer = order[i - 1] if i > 0 else None
+        older = order[i + 1] if i + 1 < len(order) else None
+        # A day page shows only its own stories (and links to its neighbours), so it
+        # is kept when those are unchanged, like story and article pages.
+        out = f"archive/{day}/index.html"
+        if fresh(out, day, newer, older, [story_part(s) for s in day_stories]):
+            page("day.html", out, day=day, stories=day_stories,
+                 articles_on=machine.articles_on, page_path=f"archive/{day}/",
+                 newer=newer, older=older)
     page("search.html", "search/index.html", page_path="search/")
     for p in digest.pages:
         page("page.html", f"{p.slug}/index.html", page=p, body=markdown_html(p.markdown),
