@@ -81,6 +81,34 @@ def split_sentences(paragraph: str, language: str = "english") -> list[str]:
     return list(_split(paragraph, language_code(language)))
 
 
+@lru_cache(maxsize=8)
+def stop_words(language: str) -> frozenset[str]:
+    """sumy's stop words for ``language`` (English when sumy has none), as sumy's
+    ``get_stop_words`` returns them.
+
+    A language named in full is read from sumy's package data directly: importing
+    ``sumy.utils`` also imports requests and pycountry (about 0.2 s), which a
+    rebuild that only clusters does not otherwise need. Codes (``en``, ``eng``)
+    go through sumy, which looks them up in pycountry."""
+    import pkgutil
+
+    name = language.lower()
+    if len(name) > 3 and name.isalpha():
+        try:
+            data = pkgutil.get_data("sumy", f"data/stopwords/{name}.txt")
+        except OSError:
+            data = None
+        if data is None:
+            data = pkgutil.get_data("sumy", "data/stopwords/english.txt") or b""
+        return frozenset(w.rstrip() for w in data.decode("utf-8").splitlines() if w)
+    from sumy.utils import get_stop_words
+
+    try:
+        return frozenset(get_stop_words(language))
+    except LookupError:
+        return frozenset(get_stop_words("english"))
+
+
 def normalize_space(text: str) -> str:
     return _SPACE_RE.sub(" ", text).strip()
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.text import fold, normalize_space, slugify, split_sentences, words
+from generator.text import fold, normalize_space, slugify, split_sentences, stop_words, words
 
 PARAGRAPHS = [
     "Mr. Smith went to Washington on Jan. 5. He met U.S. officials at 3 p.m. and left.",
@@ -69,3 +69,29 @@ def _reference_fold(text: str) -> str:
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40))
 def test_fold_of_non_ascii_runs_equals_folding_the_whole_text(text: str) -> None:
     assert fold(text) == _reference_fold(text)
+
+
+SUMY_LANGUAGES = ["english", "german", "french", "czech", "japanese", "chinese", "spanish",
+                  "ukrainian", "Greek"]
+
+
+@pytest.mark.parametrize("language", [*SUMY_LANGUAGES, "klingon", "en", "deu", "xx"])
+def test_stop_words_are_sumys(language: str) -> None:
+    from sumy.utils import get_stop_words
+
+    try:
+        expected = frozenset(get_stop_words(language))
+    except LookupError:
+        expected = frozenset(get_stop_words("english"))
+    assert stop_words(language) == expected
+
+
+def test_stop_words_of_a_named_language_do_not_import_sumy_utils() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from generator.text import stop_words; stop_words('german'); "
+            "stop_words('nonesuch'); print('sumy.utils' in sys.modules, 'requests' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.split() == ["False", "False"]

@@ -33,6 +33,7 @@ from scipy import sparse
 from ..model import Article
 from ..text import fold as _fold_text
 from ..text import language_code
+from ..text import stop_words as _text_stop_words
 
 TITLE_WEIGHT = 2.0
 """A headline word counts as this many body words."""
@@ -88,14 +89,8 @@ class Features:
 
 @lru_cache(maxsize=8)
 def stop_words(language: str) -> frozenset[str]:
-    """Stop words of ``language`` (sumy's lists; English as a fallback)."""
-    from sumy.utils import get_stop_words
-
-    try:
-        words = get_stop_words(language)
-    except LookupError:
-        words = get_stop_words("english")
-    return frozenset(fold(w) for w in words)
+    """Stop words of ``language`` (sumy's lists; English as a fallback), folded."""
+    return frozenset(fold(w) for w in _text_stop_words(language))
 
 
 @lru_cache(maxsize=8)
