@@ -18,8 +18,9 @@ compare's number extractor:
   ``percent``/``%``, ``drones``; scale words such as ``million`` skipped) or, when
   no word is counted, the same word before it (``below 150,000``);
 - it is a quantity, not a label: years, days of a month, clock times, ordinals,
-  ages, numbers glued to words or other numbers (``G7``, ``3-1``, ``COVID-19``) are
-  not candidates.
+  ages, numbers glued to words or other numbers (``G7``, ``3-1``, ``COVID-19``),
+  labels after ``No.``/``number`` (``the No. 5 seed``), ranges and alternatives
+  (``20 to 30``, ``two or three``, ``a minute or two``) are not candidates.
 
 Each tested candidate is changed in its article to a clearly different value (30%
 to 80% more, at least 2 more for small numbers; digits stay digits with the same
@@ -166,9 +167,13 @@ def numbers(sentence: str) -> list[Number]:
             continue  # ordinals, ages, scores, ranges, compounds ("32 - bit", tokenised)
         if re.match(r"\s?[,.:]\s?\d", rest) or re.search(r"\d\s?[,.:]\s?$", head):
             continue  # part of a number or time split by tokenisation ("657, 600", "3: 30")
-        if re.match(r"\s*(?:to|and|of|out of)\s+(?:\d|(?i:" + _WORDS + r")\b)", rest) \
+        if re.match(r"\s*(?:to|and|of|out of|or)\s+(?:\d|(?i:" + _WORDS + r")\b)", rest) \
                 or re.search(r"(?:\d|\b(?i:" + _WORDS + r"))\s+(?:to|and|of|out of)\s*$", head):
-            continue  # ranges and ratios: "20 to 30", "8 and 9", "29 of 34"
+            continue  # ranges, ratios, alternatives: "20 to 30", "8 and 9", "29 of 34", "2 or 3"
+        if re.search(r"\bor\s*$", head, re.I):
+            continue  # an alternative or a vague amount: "3 or 4", "a minute or two"
+        if re.search(r"\b(?:no|nos|number)\.?\s*$", head, re.I):
+            continue  # a label: "No. 5 seed", "incarnation of number 12"
         if pm and pm.group(1)[:1].isupper() and head[:pm.start()].strip():
             continue  # a label after a name: "Amendment 64", "Explorer 8", "Flight 370"
         if re.search(r"\d[^()]{0,30}\(\s*[$€£¥]?$", head):

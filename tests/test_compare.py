@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from generator.build import process
 from generator.compare import compare, conflicts, entities, headlines, quotes, syndication
 from generator.compare.numbers import extract
-from generator.model import Article, Differences, Story
+from generator.model import Article, Conflict, Differences, Story
 from generator.text import split_sentences
 from tests.util import seeds_config
 
@@ -474,3 +474,68 @@ _NAME = st.lists(st.sampled_from(["Zelensky", "Zelenskyy", "Volodymyr", "Kharkiv
 def test_aliases_same_as_reference(names: set[str]) -> None:
     from generator.compare.entities import _aliases
     assert _aliases(names) == _aliases_reference(names)
+
+
+def _values(found: list[Conflict]) -> list[list[str]]:
+    return [[v.value for v in c.values] for c in found]
+
+
+def test_a_number_before_a_comma_is_a_claim() -> None:
+    # "$1,657," was read as one token "1,657," and dropped.
+    a = art("a", "The rise brings the average monthly payment to $1,657, the agency said.")
+    b = art("b", "The rise brings the average monthly payment to $1,700, the agency said.")
+    assert _values(conflicts([a, b])) == [["$1,657", "$1,700"]]
+
+
+def test_stat_lines_pair_when_they_share_two_other_figures() -> None:
+    # One season's line in two reports: 59 catches and 1,098 yards agree, the touchdowns
+    # do not.
+    a = art("a", "Marlow had his best season in 2008 with 59 receptions for 1,098 yards and "
+                 "seven touchdowns for the champions.")
+    b = art("b", "Marlow enjoyed the best of his four seasons in 2008 with 59 catches for "
+                 "1,098 yards and nine touchdowns.")
+    assert _values(conflicts([a, b])) == [["seven touchdowns", "nine touchdowns"]]
+    # Two lines sharing only a small count ("two") are different lines.
+    c = art("c", "He finished with 269 yards and two touchdowns rushing and caught 29 passes "
+                 "for 201 yards.")
+    d = art("d", "He had 793 yards and six touchdowns on 147 carries and caught 39 passes for "
+                 "302 yards and another two touchdowns.")
+    assert conflicts([c, d]) == []
+
+
+def test_several_figures_of_one_kind_pair_by_order_when_the_rest_agree() -> None:
+    a = art("a", "He had only 269 yards and two touchdowns on 83 carries and another 201 yards "
+                 "on 29 catches this season.")
+    b = art("b", "He finished with 269 yards and two touchdowns rushing and caught 29 passes for "
+                 "301 yards this season.")
+    assert _values(conflicts([a, b])) == [["201 yards", "301 yards"]]
+
+
+def test_a_clock_time_is_not_another_figure() -> None:
+    # The "2" of "2:18 p.m." does not make "two other mothers" a mix-up of two figures.
+    a = art("a", "At 2:18 p.m., Horton and two other mothers are seen waiting at the corner "
+                 "as the school bus pulls up.")
+    b = art("b", "Around 2:18 p.m., Horton and four other mothers are seen waiting at the "
+                 "corner as the school bus pulls up.")
+    assert _values(conflicts([a, b])) == [["two other mothers", "four other mothers"]]
+
+
+def test_a_set_term_of_time_is_compared() -> None:
+    # A sentence or a budget period does not grow with the time of writing.
+    a = art("a", "A man who breached the chamber was sentenced on Monday to eight months in "
+                 "prison in a closely watched case.")
+    b = art("b", "A Florida man charged after breaching the chamber during the riot was "
+                 "sentenced Monday to ten months in jail.")
+    assert _values(conflicts([a, b])) == [["eight months", "ten months"]]
+    # Time elapsed so far still is not: "four days of riots" depends on when one writes.
+    c = art("c", "After four days of riots the city imposed a curfew on the centre.")
+    d = art("d", "Residents counted eight days of riots before the army arrived in the city.")
+    assert conflicts([c, d]) == []
+
+
+def test_a_shared_specific_figure_ties_two_counts() -> None:
+    a = art("a", "Almost all of the 288 candidates running for 125 seats in the parliament came "
+                 "from the ruling party.")
+    b = art("b", "But more than half of the 301 candidates running for the parliament's 125 "
+                 "seats on Sunday are from the ruling party, while others come from unions.")
+    assert _values(conflicts([a, b])) == [["288 candidates", "301 candidates"]]

@@ -50,6 +50,11 @@ AS_OF_DAYS = 1
 """Reports published more than this many days apart give figures as of different times:
 their conflict is labelled ``as_of`` instead of ``differ`` or ``bound``."""
 ALIGNED = 0.3
+CORROBORATE = 2
+SPECIFIC = 10
+"""A figure shared by two sentences from which it ties them to one fact (small counts
+such as "two" recur by chance)."""
+"""Other figures two sentences must both give to count as one fact without alignment."""
 """Added to the context similarity of two claims whose sentences are aligned as one fact
 (and hold no other number of the same kind)."""
 
@@ -120,7 +125,7 @@ _ACCORDING = re.compile(r"\baccording to ((?:the )?[^,.;:“\"]{3,60})", re.I)
 _SAID = re.compile(r"((?:[\w’'-]+\s+){1,3}?)(?:said|says|reported|reports|told|wrote|stated|"
                    r"confirmed|announced)\b")
 
-_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?|[^\W\d_][\w'’\-]*|[$€£¥%()\[\]]|[^\s\w]")
+_TOKEN = re.compile(r"\d[\d,]*\d(?:\.\d+)?|\d(?:\.\d+)?|[^\W\d_][\w'’\-]*|[$€£¥%()\[\]]|[^\s\w]")
 
 
 @dataclass
@@ -171,6 +176,9 @@ class Claim:
     "4 percent of Georgia gas stations")."""
     earlier: bool = False
     """The earlier figure of a change ("up from 5.8%"): compared with earlier figures only."""
+    figures: frozenset[float] = frozenset()
+    """Every figure the sentence gives (years, clock times and scores such as "65 - 53"
+    left out): two sentences that give the same other figures are about the same thing."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -191,7 +199,7 @@ class Claim:
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _SCALE_SUFFIX = re.compile(r"(?:bn|mn|m|k|km|kg|tn)\b")
 _SPLIT_BEFORE = re.compile(r"\d\s?[,.:\-–]\s?$")
-_SPLIT_AFTER = re.compile(r"\s?[:\-–]\s?\d|\s[\-–]\s[^\W\d]")
+_SPLIT_AFTER = re.compile(r"\s?[:\-–]\s?\d|,\s?\d|\s[\-–]\s[^\W\d]")
 _MID_NAME = re.compile(r"(?<=[\w,;’'\"”)] )([A-Z][a-z][\w’'\-]*)")
 _DOTS_SPACES = re.compile(r"[.\s]+")
 _RELATIVE = re.compile(r"\s+(?:who|which|that|as|on|in)\s+")
@@ -316,7 +324,8 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
         context += ["@" + t for t in stems(window) if t not in number_terms]
         canonical = _canonical_noun(noun)
         names = frozenset(
-            fold(t) for t, s0, _ in toks[max(0, i - WINDOW):min(len(toks), j + WINDOW)]
+            fold(t).removesuffix("'s")
+            for t, s0, _ in toks[max(0, i - WINDOW):min(len(toks), j + WINDOW)]
             if s0 > 0 and t[:1].isupper() and t[1:2].islower() and fold(t) not in MONTHS
             and fold(t) not in _WEEKDAYS and fold(t) not in STOP
             and not fold(t).endswith(("an", "ish", "ese", "i")))  # "Russian": not a name
@@ -359,8 +368,12 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
                 and any(w in (",", "and") for w in low[spans[x][1]:spans[x + 1][0]]):
             stat = True  # a list of counts of different things: "25 points and 16 rebounds"
     values = _values(low)
+    in_scores = {float(n) for m in _SCORE.finditer(sentence) for n in re.findall(r"\d+", m.group())}
+    figures = frozenset(v for v, noun in values if v not in in_scores
+                        and (noun is not None or not (v.is_integer() and 1800 <= v <= 2100)))
     for c in claims:
         c.measures = sig
+        c.figures = figures
         own = next(iter(c.others))
         rest = [v for v, noun in values if noun is None or noun == c.noun]
         if own in rest:
@@ -370,6 +383,9 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
     return claims
 
 
+_TERM = frozenset({"next", "to"})
+"""Words before a span of time that make it a set term, not time elapsed so far ("over
+the next five years", "sentenced to eight months")."""
 DURATIONS = frozenset("day week month year hour minut second season game time decad centuri "
                       "night weekend quarter term lap round inning period".split())
 """Counted nouns that measure time: a count of them depends on when a report was written
@@ -386,8 +402,8 @@ def _values(low: list[str]) -> list[tuple[float, str | None]]:
     out = []
     for k, t in enumerate(low):
         v = _number_value(t)
-        if v is None:
-            continue
+        if v is None or (k + 1 < len(low) and low[k + 1] == ":") or (k and low[k - 1] == ":"):
+            continue  # not a number, or part of a clock time ("2: 18 p. m.")
         n = k + 1
         if n < len(low) and low[n] in SCALES:
             v *= SCALES[low[n]]
@@ -655,6 +671,140 @@ def _story_names(articles: list[Article]) -> frozenset[str]:
     return frozenset(out)
 
 
+class Pairing:
+    """Which claims of a story may be about the same thing, and how alike they are.
+
+    :meth:`why_not` names the precision rule that keeps two claims apart (empty when
+    none does); :meth:`score` is their similarity, -1 when a rule keeps them apart.
+    """
+
+    def __init__(self, articles: list[Article], claims: list[Claim],
+                 aligned: set[tuple[Place, Place]]) -> None:
+        self.claims = claims
+        self.aligned = aligned
+        self.per_sentence: dict[tuple[str, int, tuple[str, str]], int] = defaultdict(int)
+        self.per_sentence_all: dict[tuple[str, int], int] = defaultdict(int)
+        self.per_slot: dict[tuple[str, int, tuple[str, str], str], int] = defaultdict(int)
+        for c in claims:
+            self.per_sentence[(c.article, c.index, c.key)] += 1
+            self.per_sentence_all[(c.article, c.index)] += 1
+            self.per_slot[(c.article, c.index, c.key, c.before)] += 1
+        self.days = {(c.article, c.index): _days(c.sentence) for c in claims}
+        story_names = _story_names(articles)
+        for c in claims:
+            if c.lead and c.subject not in story_names:
+                c.subject = ""  # a capitalised word opening the sentence, not a name
+        self.of_key: dict[tuple[str, int, tuple[str, str]], list[Claim]] = defaultdict(list)
+        for c in claims:
+            self.of_key[(c.article, c.index, c.key)].append(c)
+        self.subjects: dict[Place, set[str]] = defaultdict(set)
+        for c in claims:
+            if c.subject:
+                self.subjects[(c.article, c.index)].add(c.subject)
+        idf = idf_table(stems(s) for a in articles for s in a.all_sentences[:200])
+        idf.update({"@" + t: v for t, v in list(idf.items())})
+        for c in claims:
+            c.vec = vector(c.context, idf)
+
+    def same_fact(self, a: Claim, b: Claim) -> bool:
+        """The two sentences are aligned as one fact and the figures fill one slot in them."""
+        pa, pb = (a.article, a.index), (b.article, b.index)
+        per_sentence, per_slot = self.per_sentence, self.per_slot
+        return ((pa, pb) if pa < pb else (pb, pa)) in self.aligned and (
+            (per_sentence[(*pa, a.key)] == 1 and per_sentence[(*pb, b.key)] == 1)
+            or (a.before == b.before and per_slot[(*pa, a.key, a.before)] == 1
+                and per_slot[(*pb, b.key, b.before)] == 1))
+
+    def linked(self, a: Claim, b: Claim) -> bool:
+        """The two sentences give the same two (:data:`CORROBORATE`) other figures
+        ("269 yards and two touchdowns ... 29 catches"): they state one fact."""
+        return len(_shared(a, b)) >= CORROBORATE
+
+    def anchored(self, a: Claim, b: Claim) -> bool:
+        """The two sentences share another figure of at least :data:`SPECIFIC` ("288
+        candidates running for 125 seats"). (A shared named subject alone is not enough:
+        "Charles rushed for 226 yards" vs "Charles up middle for 2 yards".) Or both are a
+        set term of time introduced the same way ("sentenced Monday to eight months")."""
+        return any(v >= SPECIFIC for v in _shared(a, b)) or (
+            a.noun in DURATIONS and a.before == b.before and a.before in _TERM)
+
+    def ordered(self, a: Claim, b: Claim) -> bool:
+        """Both sentences give the same number of figures of this kind, ``a`` and ``b``
+        at the same position, and every other one of them has the same value in both
+        ("269 yards ... 201 yards" vs "269 yards ... 319 yards"): the list is the same
+        and only this figure differs."""
+        xs = self.of_key[(a.article, a.index, a.key)]
+        ys = self.of_key[(b.article, b.index, b.key)]
+        if len(xs) < 2 or len(xs) != len(ys) or len(_shared(a, b)) < CORROBORATE:
+            return False
+        at = [k for k, (x, y) in enumerate(zip(xs, ys, strict=True)) if x is a or y is b]
+        return len(at) == 1 and xs[at[0]] is a and ys[at[0]] is b and all(
+            x.value == y.value for k, (x, y) in enumerate(zip(xs, ys, strict=True))
+            if k != at[0])
+
+    def why_not(self, a: Claim, b: Claim) -> str:
+        """The rule that keeps two claims (same key, different articles) apart, or ``""``."""
+        pa, pb = (a.article, a.index), (b.article, b.index)
+        da, db = self.days[pa], self.days[pb]
+        if da and db and not da & db:
+            return "days"  # the sentences name different days or years: different moments
+        if a.value != b.value and (b.value in a.others or a.value in b.others):
+            return "mix-up"  # the other figure is in this sentence too: a mix-up of two figures
+        if a.value != b.value and (a.stat or b.stat) and (b.value in a.figures
+                                                          or a.value in b.figures):
+            return "mix-up"  # in a line of statistics, of two things ("four TDs", "four scores")
+        if a.scope != b.scope:
+            return "scope"  # a part ("of whom", "including") or a total against another figure
+        if a.subject and b.subject and a.subject != b.subject and (
+                a.subject in self.subjects[pb] or b.subject in self.subjects[pa]):
+            return "crossed"  # the other sentence gives this name another figure
+        several = self.per_sentence[(*pa, a.key)] > 1 or self.per_sentence[(*pb, b.key)] > 1
+        if several and self.ordered(a, b):
+            return ""
+        if several and a.place and b.place and a.place != b.place:
+            return "place"  # "4 percent of Georgia stations" vs "7.7% in Virginia"
+        if several and (a.before != b.before and a.after != b.after
+                        and not (a.subject and a.subject == b.subject)):
+            # several figures of this kind in a sentence: the same words around them or
+            return "several"  # the same named subject ("Romney ... 21 percent") needed
+        same_fact = self.same_fact(a, b)
+        if (a.stat or b.stat) and not a.measure and a.noun not in _MONEY_OR_UNIT and not (
+                self.linked(a, b) and (not several or self.ordered(a, b))):
+            # a line of statistics (box score) is compared only with one stating the same
+            return "stat"  # fact and giving another figure of it the same value
+
+        if a.slot is not None:
+            return "" if same_fact else "bare"
+        if a.names and b.names and not a.names & b.names:
+            return "names"  # about different named people or places: "Vaughn had 16 points"
+        if a.noun in DURATIONS and not same_fact and not (a.before == b.before
+                                                          and a.before in _TERM):
+            return "duration"  # "four days of riots": a span of time depends on when one writes
+        if same_fact:
+            return ""
+        generic = not a.measure and a.noun not in _MONEY_OR_UNIT
+        if generic and (self.per_sentence_all[pa] >= STAT_LINE
+                        or self.per_sentence_all[pb] >= STAT_LINE) and not self.linked(a, b):
+            return "stat"  # a line of statistics: only one aligned as the same fact compares
+        if generic and _score(a, b) < (MATCH_GENERIC if self.anchored(a, b) else MATCH_COUNT):
+            return "generic"
+        return ""
+
+    def score(self, a: Claim, b: Claim) -> float:
+        if self.why_not(a, b):
+            return -1.0
+        if a.slot is not None:
+            return 1.0
+        if self.same_fact(a, b) or self.ordered(a, b):
+            return _score(a, b) + ALIGNED
+        return _score(a, b)
+
+
+def _shared(a: Claim, b: Claim) -> frozenset[float]:
+    """The other figures both sentences give (the two compared values left out)."""
+    return (a.figures & b.figures) - {a.value, b.value}
+
+
 def conflicts(articles: list[Article],
               aligned: set[tuple[Place, Place]] | None = None) -> list[Conflict]:
     """Numeric claims about the same thing whose values differ between articles.
@@ -669,65 +819,9 @@ def conflicts(articles: list[Article],
         return []
     if aligned is None:
         aligned = aligned_pairs(articles, align(articles).facts)
-    per_sentence: dict[tuple[str, int, tuple[str, str]], int] = defaultdict(int)
-    per_sentence_all: dict[tuple[str, int], int] = defaultdict(int)
-    per_slot: dict[tuple[str, int, tuple[str, str], str], int] = defaultdict(int)
-    for c in claims:
-        per_sentence[(c.article, c.index, c.key)] += 1
-        per_sentence_all[(c.article, c.index)] += 1
-        per_slot[(c.article, c.index, c.key, c.before)] += 1
-    days = {(c.article, c.index): _days(c.sentence) for c in claims}
-    story_names = _story_names(articles)
     published = {a.id: d for a in articles if (d := _date(a.published)) is not None}
-    for c in claims:
-        if c.lead and c.subject not in story_names:
-            c.subject = ""  # a capitalised word opening the sentence, not a name
-    subjects: dict[Place, set[str]] = defaultdict(set)
-    for c in claims:
-        if c.subject:
-            subjects[(c.article, c.index)].add(c.subject)
-
-    def score(a: Claim, b: Claim) -> float:
-        pa, pb = (a.article, a.index), (b.article, b.index)
-        da, db = days[pa], days[pb]
-        if da and db and not da & db:
-            return -1.0  # the sentences name different days or years: different moments
-        if a.value != b.value and (b.value in a.others or a.value in b.others):
-            return -1.0  # the other figure is in this sentence too: a mix-up of two figures
-        if a.scope != b.scope:
-            return -1.0  # a part ("of whom", "including") or a total against another figure
-        if a.subject and b.subject and a.subject != b.subject and (
-                a.subject in subjects[pb] or b.subject in subjects[pa]):
-            return -1.0  # the other sentence gives this name another figure: crossed subjects
-        several = per_sentence[(*pa, a.key)] > 1 or per_sentence[(*pb, b.key)] > 1
-        if several and a.place and b.place and a.place != b.place:
-            return -1.0  # "4 percent of Georgia stations" vs "7.7% in Virginia"
-        if several and (a.before != b.before and a.after != b.after
-                        and not (a.subject and a.subject == b.subject)):
-            # several figures of this kind in a sentence: the same words around them or
-            return -1.0  # the same named subject ("Romney ... 21 percent") needed
-        if (a.stat or b.stat) and not a.measure and a.noun not in _MONEY_OR_UNIT:
-            return -1.0  # a line of statistics (box score): not a claim to compare
-        same_fact = ((pa, pb) if pa < pb else (pb, pa)) in aligned and (
-            (per_sentence[(*pa, a.key)] == 1 and per_sentence[(*pb, b.key)] == 1)
-            or (a.before == b.before and per_slot[(*pa, a.key, a.before)] == 1
-                and per_slot[(*pb, b.key, b.before)] == 1))
-        if a.slot is not None:
-            return 1.0 if same_fact else -1.0
-        if a.names and b.names and not a.names & b.names:
-            return -1.0  # about different named people or places: "Vaughn had 16 points"
-        if a.noun in DURATIONS and not same_fact:
-            return -1.0  # "four days of riots": a span of time depends on when one writes
-        if same_fact:
-            return _score(a, b) + ALIGNED
-        generic = not a.measure and a.noun not in _MONEY_OR_UNIT
-        if generic and (per_sentence_all[pa] >= STAT_LINE or per_sentence_all[pb] >= STAT_LINE):
-            return -1.0  # a line of statistics: only one aligned as the same fact compares
-        return _score(a, b) if not generic or _score(a, b) >= MATCH_COUNT else -1.0
-    idf = idf_table(stems(s) for a in articles for s in a.all_sentences[:200])
-    idf.update({"@" + t: v for t, v in list(idf.items())})
-    for c in claims:
-        c.vec = vector(c.context, idf)
+    pairing = Pairing(articles, claims, aligned)
+    score = pairing.score
     by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, c in enumerate(claims):
         by_key[c.key].append(i)
