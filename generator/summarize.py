@@ -43,7 +43,6 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
@@ -94,8 +93,6 @@ WEIGHT_LEAD = 1.5
 WEIGHT_SUPPORT = 0.5
 """... plus the share of the story's sources reporting the fact. Tuned on NeuS train
 (bench/bench_summary.py), confirmed on val."""
-DENSE_LIMIT = 2_000_000
-"""Stories whose sentence x word matrix is larger than this use scipy sparse matrices."""
 
 _DANGLING = re.compile(
     r"^(?:he|she|they|it|this|that|these|those|his|her|their|its|him|them|but|and|or|so|"
@@ -126,7 +123,7 @@ _BOILERPLATE_WORDS = frozenset(
 )
 _CLAUSE = re.compile(r",\s+(?:while|but|whereas|although|though|as well as)\s+|;\s+|\s+[—–]\s+"
                      r"|\s+--\s+", re.I)
-_TOKEN = re.compile(r"[^\W_](?:[^\W_]|['’\-.](?=[^\W_])|,(?=\d))*")
+_TOKEN = re.compile(r"[^\W_]+(?:(?:['’\-.]|,(?=\d))[^\W_]+)*")
 """A word: letters and digits, inner apostrophes, hyphens and dots kept, commas inside numbers."""
 _NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
@@ -199,41 +196,106 @@ class _Token(NamedTuple):
     """One of the words boilerplate lines use (then the boilerplate pattern is tried)."""
 
 
+_MARK = "\x00"
+"""Put after every sentence of a batch before one regex pass finds all their tokens."""
+_SCAN = re.compile(_TOKEN.pattern + "|" + _MARK)
+
+
 class _Lexicon:
-    """Tokens of one language, described once each, with ids for their stems."""
+    """Tokens of one language, described once each, with ids for their stems.
+
+    Every token seen also gets a token id (``ids``), and numpy arrays indexed by token
+    id give its stem id and flags, so a batch of sentences is described with array
+    look-ups. Token id 0 is the sentence mark.
+    """
 
     LIMIT = 500_000
 
     def __init__(self, language: str) -> None:
         self.stem_word: Callable[[str], str] = _stemmer(language)
+        self.stem_words: Callable[[list[str]], list[str]] = _pystemmer(language).stemWords
         self.stop = _stop_words(language)
         self.stems: dict[str, int] = {}
         self.names: list[str] = []
         self.tokens: dict[str, _Token] = {}
+        self._reset_ids()
 
-    def token(self, raw: str) -> _Token:
-        if len(self.tokens) > self.LIMIT:
-            self.tokens.clear()
+    def _reset_ids(self) -> None:
+        import numpy as np
+        self.ids: dict[str, int] = {_MARK: 0}
+        self.raw: list[str] = [_MARK]
+        """Token id -> the token."""
+        self.number: list[str] = [""]
+        """Token id -> _Token.number."""
+        self.name: list[str] = [""]
+        """Token id -> _Token.name."""
+        self.stem_of: Any = np.full(1024, -1, dtype=np.int64)
+        """Token id -> stem id (-1: stop word, single character, the mark)."""
+        self.flags: Any = np.zeros((3, 1024), dtype=bool)
+        """Token id -> (boiler, pronoun, capital)."""
+
+    @staticmethod
+    def _low(raw: str) -> str:
         low = raw.lower() if raw.isascii() else fold(raw)
         if low.endswith(("'s", "’s")) and len(low) > 2:
             low = low[:-2]
+        return low
+
+    def _stem_id(self, stem: str) -> int:
+        sid = self.stems.get(stem, -1)
+        if sid < 0:
+            sid = self.stems[stem] = len(self.stems)
+            self.names.append(stem)
+        return sid
+
+    def token(self, raw: str) -> _Token:
+        """Everything about one token (remembered)."""
+        if len(self.tokens) > self.LIMIT:
+            self.tokens.clear()
+        low = self._low(raw)
         if low[0].isdigit():
-            number = low.replace(",", "")
-            stem = number
+            number = stem = low.replace(",", "")
         else:
             number = _NUMBER_WORDS.get(low, "")
             stem = self.stem_word(low)
-        sid = -1
-        if low not in self.stop and len(low) > 1:
-            sid = self.stems.get(stem, -1)
-            if sid < 0:
-                sid = self.stems[stem] = len(self.stems)
-                self.names.append(stem)
+        sid = self._stem_id(stem) if low not in self.stop and len(low) > 1 else -1
         capital = raw[0].isupper() and low not in _CALENDAR
         name = low if capital and low not in self.stop else ""
         info = _Token(sid, number, name, capital, low in _PRONOUN, low in _BOILERPLATE_WORDS)
         self.tokens[raw] = info
         return info
+
+    def add(self, raws: Sequence[str]) -> None:
+        """Give token ids to new tokens: what the batch needs of each (stem id, flags) is
+        computed list by list, all Snowball stems in one call."""
+        import numpy as np
+        lows = [self._low(raw) for raw in raws]
+        stop = self.stop
+        content = [k for k, low in enumerate(lows) if low not in stop and len(low) > 1]
+        words = [lows[k] for k in content if not lows[k][0].isdigit()]
+        stems = iter(self.stem_words(words))
+        sids = [self._stem_id(lows[k].replace(",", "") if lows[k][0].isdigit()
+                              else next(stems)) for k in content]
+        first = len(self.raw)
+        end = first + len(raws)
+        self.raw.extend(raws)
+        self.ids.update(zip(raws, range(first, end), strict=True))
+        if end > len(self.stem_of):
+            size = max(end, 2 * len(self.stem_of))
+            self.stem_of = np.concatenate([self.stem_of,
+                                           np.full(size - len(self.stem_of), -1, np.int64)])
+            self.flags = np.concatenate(
+                [self.flags, np.zeros((3, size - self.flags.shape[1]), dtype=bool)], axis=1)
+        if content:
+            self.stem_of[np.array(content, dtype=np.int64) + first] = sids
+        capital = [raw[0].isupper() and low not in _CALENDAR
+                   for raw, low in zip(raws, lows, strict=True)]
+        self.flags[:, first:end] = [[low in _BOILERPLATE_WORDS for low in lows],
+                                    [low in _PRONOUN for low in lows], capital]
+        self.number.extend([low.replace(",", "") if low[0].isdigit()
+                            else _NUMBER_WORDS.get(low, "") for low in lows])
+        self.name.extend([low if cap and low not in stop else ""
+                          for low, cap in zip(lows, capital, strict=True)])
 
 
 @lru_cache(maxsize=8)
@@ -261,17 +323,20 @@ def _pronoun_first(infos: Sequence[_Token]) -> bool:
     return False
 
 
-def _whole(sentence: str, count: int, infos: Sequence[_Token] | None = None) -> bool:
-    """A whole sentence of MIN_WORDS to MAX_WORDS words, not boilerplate or a caption
-    (``infos``: its tokens, when known, tell whether the boilerplate pattern is worth trying)."""
-    if count < MIN_WORDS or count > MAX_WORDS:
-        return False
+def _shaped(sentence: str) -> bool:
+    """Ends like a sentence, starts with a capital or a quotation mark, quotes balanced."""
     stripped = sentence.rstrip("\"'”’)» ")
     if not stripped or stripped[-1] not in ".!?":
         return False
     if not sentence[:1].isupper() and sentence[:1] not in "“\"‘'":
         return False
-    if sentence.count("“") != sentence.count("”") or sentence.count('"') % 2:
+    return not (sentence.count("“") != sentence.count("”") or sentence.count('"') % 2)
+
+
+def _whole(sentence: str, count: int, infos: Sequence[_Token] | None = None) -> bool:
+    """A whole sentence of MIN_WORDS to MAX_WORDS words, not boilerplate or a caption
+    (``infos``: its tokens, when known, tell whether the boilerplate pattern is worth trying)."""
+    if count < MIN_WORDS or count > MAX_WORDS or not _shaped(sentence):
         return False
     if infos is not None:
         boiler = any([i.boiler for i in infos])
@@ -287,7 +352,7 @@ def is_candidate(sentence: str, tokens: Sequence[str] | None = None) -> bool:
     return _whole(sentence, len(toks))
 
 
-# --- the story as matrices ----------------------------------------------------------------
+# --- the stories as matrices --------------------------------------------------------------
 
 
 @dataclass
@@ -310,178 +375,368 @@ class Candidate:
     """Rows of every copy of the fact (internal)."""
 
 
+class _Batch:
+    """Every sentence of several stories, described and measured together.
+
+    Sentences are numbered across the batch (a story's are consecutive); pairwise
+    measures are kept for the pairs of sentences of one story only, in one flat array
+    per measure: story ``s`` of ``n`` sentences starting at pair offset ``p`` keeps
+    ``(i, j)`` (its own sentence numbers) at ``p + i * n + j``. Every number of a story
+    is computed from that story alone in a fixed order (sparse products accumulate
+    over its columns in order; sums run sentence by sentence), so a story's summary
+    does not depend on which other stories share its batch.
+    """
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.lexicon = _lexicon(language)
+        self.tids: Any = None
+        """Token ids of all sentences, each sentence followed by the mark (id 0)."""
+        self.bounds: list[int] = []
+        """Sentence k's tokens are tids[bounds[k]:bounds[k + 1] - 1]."""
+        self.cells: Any = None
+        """scipy CSR sentence x column counts (a column: one stem of one story)."""
+        self.cell_sent: Any = None
+        """Sentence of each content-word occurrence (token order)."""
+        self.cell_stem: Any = None
+        """Stem id of each content-word occurrence."""
+        self.col_stem: Any = None
+        """Stem id of each column."""
+        self.left: Any = None
+        """Batch sentence number of the first sentence of every pair (flat)..."""
+        self.right: Any = None
+        """...and of the second."""
+        self.base: Any = None
+        """Sentence g's pairs start at base[g] (its row of its story's block)."""
+        self.idf: Any = None
+        self.cosine: Any = None
+        self.overlap: Any = None
+        self.shared: Any = None
+        self.paraphrase: Any = None
+        self.redundant: list[bool] = []
+        """REDUNDANT_* test of every pair (flat)."""
+        self.maybe: list[bool] = []
+        """The two share CLAUSE_SHARED content words (flat)."""
+        self._tokens: dict[int, list[int]] = {}
+
+    def tokens(self, g: int) -> list[int]:
+        """Sentence g's token ids."""
+        if g not in self._tokens:
+            self._tokens[g] = self.tids[self.bounds[g]:self.bounds[g + 1] - 1].tolist()
+        return self._tokens[g]
+
+
 @dataclass
 class _Story:
-    """A story's sentences and the matrices every later step reads."""
+    """A story's sentences (reading order) and where its numbers are in its batch."""
 
-    texts: list[str]
-    article: list[str]
-    order: list[tuple[int, int, int]]
-    index: list[int]
+    batch: _Batch
+    start: int = 0
+    """Number of its first sentence in the batch."""
+    pairs: int = 0
+    """Offset of its pairs in the batch's flat pair arrays."""
+    texts: list[str] = field(default_factory=list)
+    article: list[str] = field(default_factory=list)
+    order: list[tuple[int, int, int]] = field(default_factory=list)
+    index: list[int] = field(default_factory=list)
     """Index of each sentence in its article."""
-    ids: list[list[int]]
-    """Stem ids of each sentence's content words, in order, with repeats."""
-    tokens: list[list[_Token]]
-    """Each sentence's tokens (numbers and names are read from them when needed)."""
-    quality: list[int]
+    quality: list[int] = field(default_factory=list)
     """0 standalone, 1 dangling, 2 not a candidate."""
-    language: str = "english"
-    counts: Any = None
-    """Sentence x word counts (numpy array, or scipy CSR for a large story)."""
-    columns: Any = None
-    """Lexicon stem id of each column."""
-    cosine: Any = None
-    overlap: Any = None
-    shared: Any = None
-    paraphrase: Any = None
-    """Boolean matrix: the two sentences report the same fact."""
-    idf: Any = None
+    own: list[float] = field(default_factory=list)
+    """Each sentence's score as a fact's copy (rank, centrality, lead), set by the ranking."""
+    _columns: dict[int, int] | None = None
+    _sets: dict[int, frozenset[int]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.texts)
 
+    @property
+    def language(self) -> str:
+        return self.batch.language
 
-def _describe(articles: Sequence[Article], language: str = "english") -> _Story:
-    lex = _lexicon(language)
-    known = lex.tokens
-    story = _Story([], [], [], [], [], [], [], language)
-    # Reading order: dated articles by time, undated ones after them.
-    ranked = sorted(articles, key=lambda a: (a.published is None, a.published or "", a.id))
-    for rank, article in enumerate(ranked):
-        index = 0
-        for p, para in enumerate(article.sentences):
-            for s, sentence in enumerate(para):
-                toks = _TOKEN.findall(sentence)
-                infos = [known.get(t) or lex.token(t) for t in toks]
-                if not _whole(sentence, len(toks), infos):
-                    quality = 2
-                elif _DANGLING.match(sentence.lstrip("“\"'‘ ")) or _pronoun_first(infos):
-                    quality = 1
-                else:
-                    quality = 0
-                story.texts.append(sentence)
-                story.article.append(article.id)
-                story.order.append((rank, p, s))
-                story.index.append(index)
-                story.ids.append([i.stem for i in infos if i.stem >= 0])
-                story.tokens.append(infos)
-                story.quality.append(quality)
-                index += 1
-    return story
+    def matrix(self, flat: Any) -> Any:
+        """This story's block of one of the batch's flat pair arrays, as an n x n view."""
+        n = len(self)
+        return flat[self.pairs:self.pairs + n * n].reshape(n, n)
 
+    def columns(self) -> dict[int, int]:
+        """Stem id -> its column in the batch, for this story's words."""
+        if self._columns is None:
+            cells = self.batch.cells
+            lo = cells.indptr[self.start]
+            hi = cells.indptr[self.start + len(self)]
+            cols = sorted(set(cells.indices[lo:hi].tolist()))
+            stems = self.batch.col_stem[cols].tolist() if cols else []
+            self._columns = dict(zip(stems, cols, strict=True))
+        return self._columns
 
-def _stems(story: _Story, row: int) -> frozenset[str]:
-    names = _lexicon(story.language).names
-    return frozenset(names[i] for i in story.ids[row])
+    def words(self, row: int) -> frozenset[int]:
+        """Columns of one sentence's content words."""
+        if row not in self._sets:
+            cells = self.batch.cells
+            g = self.start + row
+            self._sets[row] = frozenset(
+                cells.indices[cells.indptr[g]:cells.indptr[g + 1]].tolist())
+        return self._sets[row]
 
 
-def _agree(story: _Story, i: int, j: int) -> bool:
+def _segments(starts: Any, lengths: Any) -> Any:
+    """Concatenated aranges: starts[k] .. starts[k] + lengths[k] - 1 for every k."""
+    import numpy as np
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.cumsum(lengths) - lengths
+    return np.repeat(starts - offsets, lengths) + np.arange(total)
+
+
+def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Story]:
+    """Each story's sentences in reading order, their tokens and quality."""
+    import numpy as np
+    lex = batch.lexicon
+    datas: list[_Story] = []
+    texts: list[str] = []
+    for articles in stories:
+        data = _Story(batch, start=len(texts))
+        # Reading order: dated articles by time, undated ones after them.
+        ranked = sorted(articles, key=lambda a: (a.published is None, a.published or "", a.id))
+        for rank, article in enumerate(ranked):
+            size = 0
+            for p, para in enumerate(article.sentences):
+                data.order.extend([(rank, p, s) for s in range(len(para))])
+                data.texts.extend(para)
+                size += len(para)
+            data.article.extend([article.id] * size)
+            data.index.extend(range(size))
+        texts.extend(data.texts)
+        datas.append(data)
+    joined = _MARK.join(texts)
+    if joined.count(_MARK) != max(len(texts) - 1, 0):
+        joined = _MARK.join(t.replace(_MARK, " ") for t in texts)
+    raw = _SCAN.findall(joined + _MARK) if texts else []
+    ids = lex.ids
+    distinct = dict.fromkeys(raw)
+    new = [t for t in distinct if t not in ids]
+    if new:
+        if len(ids) + len(new) > lex.LIMIT:  # forget old tokens (stem ids are kept)
+            lex._reset_ids()
+            new = [t for t in distinct if t != _MARK]
+        lex.add(new)
+        ids = lex.ids
+    tids = np.fromiter(map(ids.__getitem__, raw), dtype=np.int64, count=len(raw))
+    marks = np.flatnonzero(tids == 0)
+    batch.tids = tids
+    bounds = np.concatenate(([0], marks + 1))
+    batch.bounds = bounds.tolist()
+    count = np.diff(bounds) - 1
+    sent = np.repeat(np.arange(len(texts)), count + 1)
+    pos = np.arange(len(tids)) - np.repeat(bounds[:-1], count + 1)
+    boiler, pronoun, capital = lex.flags[:, tids]
+    boiled = np.bincount(sent, weights=boiler, minlength=len(texts)) > 0
+    # "In a statement Friday, he said": a pronoun among the first 8 tokens, no name before.
+    first = []
+    for hit in (pronoun & (pos < 8), capital & (pos >= 1) & (pos < 8)):
+        at = np.full(len(texts), 99)
+        where = np.flatnonzero(hit)
+        if len(where):
+            rows = sent[where]
+            lead = np.concatenate(([True], rows[1:] != rows[:-1]))
+            at[rows[lead]] = pos[where[lead]]
+        first.append(at)
+    pronoun_first = ((first[0] < 8) & (first[0] <= first[1])).tolist()
+    quality: list[int] = []
+    for k, (text, c, boil) in enumerate(zip(texts, count.tolist(), boiled.tolist(),
+                                            strict=True)):
+        if (c < MIN_WORDS or c > MAX_WORDS or not _shaped(text)
+                or (boil and _BOILERPLATE.search(text))):
+            quality.append(2)
+        elif pronoun_first[k] or _DANGLING.match(text.lstrip("“\"'‘ ")):
+            quality.append(1)
+        else:
+            quality.append(0)
+    for data in datas:
+        data.quality = quality[data.start:data.start + len(data)]
+    stems = lex.stem_of[tids]
+    content = stems >= 0
+    batch.cell_sent = sent[content]
+    batch.cell_stem = stems[content]
+    return datas
+
+
+def _measure(batch: _Batch, datas: list[_Story]) -> None:
+    """The batch's term matrix and, for every pair of sentences of one story, the
+    idf-weighted cosine, containment (overlap), shared words and the paraphrase test."""
+    import numpy as np
+    from scipy import sparse
+
+    total = sum(len(d) for d in datas)
+    sizes = np.array([len(d) for d in datas], dtype=np.int64)
+    starts = np.array([d.start for d in datas], dtype=np.int64)
+    story_of = np.repeat(np.arange(len(datas)), sizes)
+    sent, stem = batch.cell_sent, batch.cell_stem
+    # Columns: one per (story, stem), a story's in order of first appearance (not by
+    # stem id, which depends on what the process saw before).
+    width = max(len(batch.lexicon.stems), 1)
+    key = story_of[sent] * width + stem
+    unique, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    by_first = np.argsort(first, kind="stable")
+    column = np.empty(len(unique), dtype=np.int64)
+    column[by_first] = np.arange(len(unique))
+    cols = max(len(unique), 1)
+    batch.col_stem = (unique % width)[by_first]
+    col_story = (unique // width)[by_first]
+    cell, counts = np.unique(sent * cols + column[inverse], return_counts=True)
+    rows, cc = cell // cols, cell % cols
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=total))))
+    batch.cells = sparse.csr_matrix((counts.astype(float), cc, indptr), shape=(total, cols))
+    df = np.bincount(cc, minlength=cols).astype(float)
+    n_col = sizes[col_story].astype(float) if len(unique) else np.ones(1)
+    idf = np.log((n_col + 1) / (df + 1)) + IDF_FLOOR
+    batch.idf = idf
+    weight = idf[cc]
+    binary = sparse.csr_matrix((np.ones(len(cc)), cc, indptr), shape=(total, cols))
+    weighted = sparse.csr_matrix((weight, cc, indptr), shape=(total, cols))
+    squares = np.bincount(rows, weight * weight, minlength=total)
+    mass = np.bincount(rows, weight, minlength=total)
+    # The flat pair arrays.
+    square = sizes * sizes
+    offsets = np.cumsum(square) - square
+    for data, p in zip(datas, offsets.tolist(), strict=True):
+        data.pairs = p
+    pair_story = np.repeat(np.arange(len(datas)), square)
+    within = np.arange(int(square.sum())) - np.repeat(offsets, square)
+    n_pair = sizes[pair_story]
+    left = starts[pair_story] + within // np.maximum(n_pair, 1)
+    right = starts[pair_story] + within % np.maximum(n_pair, 1)
+    batch.left, batch.right = left, right
+    local = np.arange(total) - starts[story_of]
+    base = offsets[story_of] + local * sizes[story_of]
+    batch.base = base
+    pairs = len(left)
+
+    def flat(product: Any) -> Any:
+        coo = product.tocoo()
+        out = np.zeros(pairs)
+        out[base[coo.row] + local[coo.col]] = coo.data
+        return out
+
+    gram = flat(weighted @ weighted.T)
+    norms = np.sqrt(squares)
+    norms[norms == 0] = 1.0
+    batch.cosine = gram / norms[left] / norms[right]
+    lighter = np.minimum(mass[left], mass[right])
+    lighter[lighter == 0] = 1.0
+    batch.overlap = flat(weighted @ binary.T) / lighter
+    batch.shared = flat(binary @ binary.T)
+    close = _same(batch, PARAPHRASE_COSINE, PARAPHRASE_OVERLAP, PARAPHRASE_SHARED)
+    local_l = local.tolist()
+    for p in np.flatnonzero(close & (left < right)).tolist():
+        i, j = int(left[p]), int(right[p])
+        if not _agree(batch, i, j):
+            close[p] = False
+            close[base[j] + local_l[i]] = False
+    batch.paraphrase = close
+    batch.redundant = _same(batch, REDUNDANT_COSINE, REDUNDANT_OVERLAP,
+                            REDUNDANT_SHARED).tolist()
+    batch.maybe = (batch.shared >= CLAUSE_SHARED).tolist()
+
+
+def _same(batch: _Batch, cosine: float, overlap: float, shared: int) -> Any:
+    return (batch.cosine >= cosine) | ((batch.overlap >= overlap) & (batch.shared >= shared))
+
+
+def _agree(batch: _Batch, i: int, j: int) -> bool:
     """Numbers (and names, when both have some) do not contradict."""
-    one, two = story.tokens[i], story.tokens[j]
-    a = {t.number for t in one if t.number}
-    b = {t.number for t in two if t.number}
+    one, two = batch.tokens(i), batch.tokens(j)
+    number, name = batch.lexicon.number, batch.lexicon.name
+    a = {number[t] for t in one} - {""}
+    b = {number[t] for t in two} - {""}
     if a - b and b - a:  # each has a number the other lacks: "135 million" vs "120 million"
         return False
-    a = {t.name for t in one[1:] if t.name}
-    b = {t.name for t in two[1:] if t.name}
+    a = {name[t] for t in one[1:]} - {""}
+    b = {name[t] for t in two[1:]} - {""}
     return not (a and b and a.isdisjoint(b))
 
 
-def _dense(matrix: Any) -> Any:
+def _prepare(stories: Sequence[Sequence[Article]], language: str = "english",
+             ) -> list[_Story]:
+    """Describe and measure several stories (each given as its articles) at once."""
+    batch = _Batch(language)
+    datas = _describe(batch, stories)
+    _measure(batch, datas)
+    return datas
+
+
+def _group(datas: list[_Story]) -> list[list[Candidate]]:
+    """Each story's facts: sentences grouped with their paraphrases in other articles."""
     import numpy as np
-    return matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)
-
-
-def _measure(story: _Story) -> None:
-    """Fill the story's term matrix and its pairwise similarity matrices."""
-    import numpy as np
-    n = len(story)
-    lengths = np.fromiter((len(i) for i in story.ids), dtype=np.int64, count=n)
-    flat = np.fromiter(chain.from_iterable(story.ids), dtype=np.int64, count=int(lengths.sum()))
-    columns, local = np.unique(flat, return_inverse=True)
-    v = max(len(columns), 1)
-    rows = np.repeat(np.arange(n), lengths)
-    if n * v <= DENSE_LIMIT:
-        counts: Any = np.bincount(rows * v + local, minlength=n * v).reshape(n, v).astype(float)
-        binary: Any = (counts > 0).astype(float)
-        df = binary.sum(axis=0)
-    else:
-        from scipy import sparse
-
-        counts = sparse.csr_matrix((np.ones(len(flat)), (rows, local)), shape=(n, v))
-        counts.sum_duplicates()
-        binary = counts.copy()
-        binary.data[:] = 1.0
-        df = np.asarray(binary.sum(axis=0)).ravel()
-    idf = np.log((n + 1) / (df + 1)) + IDF_FLOOR
-    if isinstance(binary, np.ndarray):
-        weighted: Any = binary * idf
-        squares = (weighted * weighted).sum(axis=1)
-    else:
-        weighted = binary.multiply(idf).tocsr()
-        squares = np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel()
-    mass = np.asarray(weighted.sum(axis=1)).ravel()
-    lighter = np.minimum(mass[:, None], mass[None, :])
-    lighter[lighter == 0] = 1.0
-    overlap = _dense(weighted @ binary.T) / lighter
-    norms = np.sqrt(squares)
-    norms[norms == 0] = 1.0
-    gram = _dense(weighted @ weighted.T)
-    story.counts = counts
-    story.columns = columns
-    story.idf = idf
-    story.cosine = gram / norms[:, None] / norms[None, :]
-    story.overlap = overlap
-    story.shared = _dense(binary @ binary.T)
-    close = _same(story, PARAPHRASE_COSINE, PARAPHRASE_OVERLAP, PARAPHRASE_SHARED)
-    for i, j in np.argwhere(np.triu(close, 1)).tolist():
-        if not _agree(story, i, j):
-            close[i, j] = close[j, i] = False
-    story.paraphrase = close
-
-
-def _same(story: _Story, cosine: float, overlap: float, shared: int) -> Any:
-    return (story.cosine >= cosine) | ((story.overlap >= overlap) & (story.shared >= shared))
+    if not datas:
+        return []
+    batch = datas[0].batch
+    para = batch.paraphrase
+    left, right = batch.left, batch.right
+    same: dict[int, list[int]] = {}
+    for p in np.flatnonzero(para & (left > right)).tolist():
+        same.setdefault(int(left[p]), []).append(int(right[p]))
+    out: list[list[Candidate]] = []
+    reps: list[int] = []
+    for data in datas:
+        start = data.start
+        taken: set[int] = set()
+        groups: list[Candidate] = []
+        for i, quality in enumerate(data.quality):
+            g = start + i
+            if quality == 2 or (g in same and not taken.isdisjoint(same[g])):
+                continue
+            taken.add(g)
+            reps.append(g)
+            groups.append(Candidate(data.texts[i], frozenset(), data.order[i],
+                                    {data.article[i]: data.index[i]},
+                                    position=data.index[i], standalone=quality == 0,
+                                    row=i, rows=(i,)))
+        out.append(groups)
+    if not reps:
+        return out
+    # For every fact and every other article: the article's sentence closest to the
+    # fact's sentence (the first one on a tie) joins the fact when it is a paraphrase.
+    story_of = np.repeat(np.arange(len(datas)), [len(d) for d in datas])
+    names: dict[str, int] = {}
+    article = np.array([names.setdefault(a, len(names)) for d in datas for a in d.article])
+    rep = np.array(reps)
+    sizes = np.array([len(d) for d in datas])[story_of[rep]]
+    starts = np.array([d.start for d in datas])[story_of[rep]]
+    which = np.repeat(np.arange(len(rep)), sizes)
+    other = _segments(starts, sizes)
+    pair = batch.base[rep][which] + (other - starts[which])
+    cosine = batch.cosine[pair]
+    pick = np.lexsort((other, -cosine, article[other], which))
+    which, other, pair = which[pick], other[pick], pair[pick]
+    group = np.concatenate(([True], (which[1:] != which[:-1])
+                            | (article[other][1:] != article[other][:-1])))
+    best = group & para[pair] & (article[other] != article[rep[which]])
+    flat = [g for d, groups in zip(datas, out, strict=True) for g in groups]
+    story_list = story_of.tolist()
+    for k, j in zip(which[best].tolist(), other[best].tolist(), strict=True):
+        cand = flat[k]
+        data = datas[story_list[j]]
+        i = j - data.start
+        cand.carriers[data.article[i]] = data.index[i]
+        cand.order = min(cand.order, data.order[i])
+        cand.position = min(cand.position, data.index[i])
+        cand.rows = (*cand.rows, i)
+    return out
 
 
 def _facts(articles: Sequence[Article], language: str = "english",
            ) -> tuple[list[Candidate], _Story]:
-    import numpy as np
-    story = _describe(articles, language)
-    if not len(story):
-        return [], story
-    _measure(story)
-    para = story.paraphrase
-    same: dict[int, list[int]] = {}
-    for i, j in np.argwhere(np.tril(para, -1)).tolist():
-        same.setdefault(i, []).append(j)
-    reps: list[int] = []
-    taken: set[int] = set()
-    for i, quality in enumerate(story.quality):
-        if quality == 2 or (i in same and not taken.isdisjoint(same[i])):
-            continue
-        reps.append(i)
-        taken.add(i)
-    groups = [Candidate(story.texts[r], frozenset(), story.order[r],
-                        {story.article[r]: story.index[r]}, position=story.index[r],
-                        standalone=story.quality[r] == 0, row=r, rows=(r,)) for r in reps]
-    if not groups:
-        return groups, story
-    members: dict[str, list[int]] = {}
-    for i, aid in enumerate(story.article):
-        members.setdefault(aid, []).append(i)
-    rep_rows = np.array(reps)
-    for aid, rows in members.items():
-        cols = np.array(rows)
-        best = cols[np.argmax(story.cosine[rep_rows][:, cols], axis=1)]
-        ok = para[rep_rows, best]
-        for cand, j, good in zip(groups, best.tolist(), ok.tolist(), strict=True):
-            if good and aid not in cand.carriers:
-                cand.carriers[aid] = story.index[j]
-                cand.order = min(cand.order, story.order[j])
-                cand.position = min(cand.position, story.index[j])
-                cand.rows = (*cand.rows, j)
-    return groups, story
+    data = _prepare([articles], language)[0]
+    return _group([data])[0], data
+
+
+def _stems(story: _Story, row: int) -> frozenset[str]:
+    lex = story.batch.lexicon
+    stems = lex.stem_of[story.batch.tokens(story.start + row)].tolist()
+    return frozenset(lex.names[i] for i in stems if i >= 0)
 
 
 def candidates(articles: Sequence[Article]) -> list[Candidate]:
@@ -596,7 +851,7 @@ def _fast_lexrank() -> type:
                 idf = np.log(n / (1.0 + np.asarray((counts > 0).sum(axis=0)).ravel()))
                 tf = (sparse.diags(1.0 / top) @ counts).tocsr()
                 weighted = tf.multiply(idf).tocsr()
-                numerator = _dense(weighted.multiply(idf).tocsr() @ tf.T)
+                numerator = (weighted.multiply(idf).tocsr() @ tf.T).toarray()
                 squares = np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel()
             norms = np.sqrt(squares)
             denominator = norms[:, None] * norms[None, :]
@@ -654,35 +909,6 @@ class RankRecorder:
         return infos
 
 
-def _ranks(story: _Story, algorithm: str, language: str, title: str = "") -> Any:
-    """Each sentence's rank by the sumy summarizer, scaled 1 (best) .. 0 (worst)."""
-    import numpy as np
-    n = len(story)
-    if n <= 1:
-        return np.ones(n)
-    summarizer = _summarizer(algorithm, language)
-    if algorithm == "lexrank":
-        scores = summarizer.rate_counts(story.counts)
-        order = sorted(range(n), key=lambda i: (-scores[i], i))
-    else:
-        from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
-
-        tokenizer = OfflineTokenizer(language)
-        document = ObjectDocumentModel([Paragraph([Sentence(t, tokenizer)
-                                                   for t in story.texts])])
-        if algorithm == "edmundson":
-            summarizer.bonus_words = {w.lower() for w in _words(title)} or {"said"}
-        ranking = RankRecorder()
-        summarizer(document, ranking)
-        first: dict[str, int] = {}
-        for i, text in enumerate(ranking.order):
-            first.setdefault(text, i)
-        order = sorted(range(n), key=lambda i: (first.get(story.texts[i], n), i))
-    rank = np.empty(n)
-    rank[order] = 1.0 - np.arange(n) / n
-    return rank
-
-
 def rank(cands: list[Candidate], algorithm: str, language: str, title: str = "",
          stems: dict[str, list[str]] | None = None) -> list[Candidate]:
     """Candidates ordered best first by the sumy summarizer run over their texts alone."""
@@ -702,77 +928,209 @@ def rank(cands: list[Candidate], algorithm: str, language: str, title: str = "",
     return sorted(cands, key=lambda c: (position.get(c.text, len(position)), c.order))
 
 
+def _lexrank_all(datas: list[_Story], language: str) -> Any:
+    """sumy's LexRank score of every sentence of the batch (each story on its own):
+    sumy's tf (count / the sentence's largest count), idf (log(n / (1 + df))),
+    idf-modified cosine, threshold graph and power method, computed for all stories
+    at once on the batch's term matrix."""
+    import numpy as np
+    from scipy import sparse
+
+    batch = datas[0].batch
+    summarizer = _summarizer("lexrank", language)
+    cells = batch.cells
+    total = cells.shape[0]
+    sizes = np.array([len(d) for d in datas], dtype=np.int64)
+    story_of = np.repeat(np.arange(len(datas)), sizes)
+    indptr, cc, counts = cells.indptr, cells.indices, cells.data
+    rows = np.repeat(np.arange(total), np.diff(indptr))
+    top = np.zeros(total)
+    filled = np.flatnonzero(np.diff(indptr))
+    if len(filled):
+        top[filled] = np.maximum.reduceat(counts, indptr[filled])
+    top[top == 0] = 1.0
+    n_col = np.zeros(cells.shape[1])
+    n_col[cc] = sizes[story_of[rows]]
+    df = np.bincount(cc, minlength=cells.shape[1])
+    with np.errstate(divide="ignore"):  # a column no sentence uses (no words at all)
+        idf = np.log(n_col / (1.0 + df))
+    tf = counts / top[rows]
+    weighted = tf * idf[cc]
+    shape = cells.shape
+    numerator = (sparse.csr_matrix((weighted * idf[cc], cc, indptr), shape=shape)
+                 @ sparse.csr_matrix((tf, cc, indptr), shape=shape).T).tocoo()
+    left, right = batch.left, batch.right
+    local = np.arange(total) - np.repeat([d.start for d in datas], sizes)
+    top_pair = np.zeros(len(left))
+    top_pair[batch.base[numerator.row] + local[numerator.col]] = numerator.data
+    norms = np.sqrt(np.bincount(rows, weighted * weighted, minlength=total))
+    denominator = norms[left] * norms[right]
+    safe = np.where(denominator > 0, denominator, 1.0)
+    cosine = np.where(denominator > 0, top_pair / safe, 0.0)
+    edge = cosine > summarizer.threshold
+    degrees = np.bincount(left[edge], minlength=total).astype(float)
+    degrees[degrees == 0] = 1.0
+    # next[j] = sum over i of M[i, j] p[i], M[i, j] = edge / degree of i; MT's rows are j.
+    transposed = sparse.csr_matrix((1.0 / degrees[left[edge]], (right[edge], left[edge])),
+                                   shape=(total, total))
+    transposed.sort_indices()
+    p = 1.0 / sizes[story_of].astype(float) if total else np.zeros(0)
+    active = sizes > 1
+    count = len(datas)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        while active.any():
+            nxt = transposed @ p
+            nxt /= np.sqrt(np.bincount(story_of, nxt * nxt, minlength=count))[story_of]
+            change = np.sqrt(np.bincount(story_of, (nxt - p) ** 2, minlength=count))
+            p = np.where(active[story_of], nxt, p)
+            active &= change > summarizer.epsilon
+    return np.where(np.isfinite(p), p, 0.0)  # an all-zero matrix: 0/0
+
+
+def _ranks_sumy(data: _Story, algorithm: str, language: str, title: str = "") -> list[float]:
+    """Each sentence's rank by a sumy summarizer run on sumy's document model."""
+    from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+
+    n = len(data)
+    if n <= 1:
+        return [1.0] * n
+    summarizer = _summarizer(algorithm, language)
+    tokenizer = OfflineTokenizer(language)
+    document = ObjectDocumentModel([Paragraph([Sentence(t, tokenizer) for t in data.texts])])
+    if algorithm == "edmundson":
+        summarizer.bonus_words = {w.lower() for w in _words(title)} or {"said"}
+    ranking = RankRecorder()
+    summarizer(document, ranking)
+    first: dict[str, int] = {}
+    for i, text in enumerate(ranking.order):
+        first.setdefault(text, i)
+    order = sorted(range(n), key=lambda i: (first.get(data.texts[i], n), i))
+    rank = [0.0] * n
+    for position, i in enumerate(order):
+        rank[i] = 1.0 - position / n
+    return rank
+
+
+def _score(datas: list[_Story], algorithm: str, language: str,
+           titles: Sequence[str]) -> None:
+    """Set each sentence's score as a fact's copy: its rank by the sumy summarizer
+    (1 best .. 0 worst), centrality across outlets (summed cosine with the other
+    articles' sentences, scaled to 1 at most in its story), and lead position."""
+    import numpy as np
+    batch = datas[0].batch
+    sizes = np.array([len(d) for d in datas], dtype=np.int64)
+    total = int(sizes.sum())
+    if not total:
+        return
+    story_of = np.repeat(np.arange(len(datas)), sizes)
+    starts = np.array([d.start for d in datas], dtype=np.int64)
+    local = np.arange(total) - starts[story_of]
+    if algorithm == "lexrank":
+        # Best first; scores equal to 12 decimals (sumy's power method ends on float
+        # noise for sentences that are mathematically tied) by position. Rank 1 - place / n.
+        scores = np.round(_lexrank_all(datas, language), 12)
+        order = np.lexsort((local, -scores, story_of))
+        place = np.empty(total)
+        place[order] = np.arange(total) - starts[story_of[order]]
+        ranks = 1.0 - place / sizes[story_of]
+    else:
+        ranks = np.array([r for d, title in zip(datas, titles, strict=True)
+                          for r in _ranks_sumy(d, algorithm, language, title)])
+    rank_of = np.array([o[0] for d in datas for o in d.order])
+    left, right = batch.left, batch.right
+    central = np.bincount(left, np.where(rank_of[left] != rank_of[right], batch.cosine, 0.0),
+                          minlength=total)
+    top = np.zeros(len(datas))
+    filled = np.flatnonzero(sizes)
+    top[filled] = np.maximum.reduceat(central, starts[filled])
+    scale = top[story_of]
+    central = np.where(scale > 0, central / np.where(scale > 0, scale, 1.0), central)
+    index = np.array([i for d in datas for i in d.index])
+    own = (WEIGHT_RANK * ranks + WEIGHT_CENTRAL * central + WEIGHT_LEAD / (1.0 + index)).tolist()
+    for data in datas:
+        data.own = own[data.start:data.start + len(data)]
+
+
 # --- choosing -----------------------------------------------------------------------------
 
 
-def _clause_rows(story: _Story, row: int, binary: Any) -> Any | None:
-    """Sentences that contain one of this sentence's clauses (a sentence cut at ", while",
-    ", but", "; ", a dash...): CLAUSE_SHARED or more of its content words, CLAUSE_OVERLAP
-    of its idf mass. None when the sentence has a single clause."""
-    import numpy as np
+def _clauses(story: _Story, row: int) -> list[tuple[list[int], list[float], float]] | None:
+    """The clauses of a sentence cut at ", while", ", but", "; ", a dash... that have
+    CLAUSE_SHARED or more content words: (their columns, idf weights, CLAUSE_OVERLAP of
+    their idf mass). None when the sentence has a single clause."""
     parts = _CLAUSE.split(story.texts[row])
     if len(parts) < 2:
         return None
-    lex = _lexicon(story.language)
-    known = lex.tokens
-    hit = np.zeros(len(story), dtype=bool)
+    lex = story.batch.lexicon
+    known, stem_of = lex.ids, lex.stem_of
+    columns = story.columns()
+    idf = story.batch.idf
+    out = []
     for part in parts:
-        ids = {(known.get(t) or lex.token(t)).stem for t in _TOKEN.findall(part)}
-        ids.discard(-1)
-        cols: Any = np.searchsorted(story.columns, sorted(ids)) if ids else []
-        if len(cols) < CLAUSE_SHARED:
-            continue
-        present = binary[:, cols]
-        weights = story.idf[cols]
-        hit |= ((present.sum(axis=1) >= CLAUSE_SHARED)
-                & (present @ weights >= CLAUSE_OVERLAP * weights.sum()))
-    hit[row] = False
-    return hit
+        ids = {int(stem_of[known[t]]) if t in known else lex.token(t).stem
+               for t in _TOKEN.findall(part)}
+        cols = sorted(columns[i] for i in ids if i in columns)
+        if len(cols) >= CLAUSE_SHARED:
+            weights = idf[cols].tolist()
+            out.append((cols, weights, CLAUSE_OVERLAP * sum(weights)))
+    return out
+
+
+def _contains(story: _Story, clauses: list[tuple[list[int], list[float], float]],
+              other: int) -> bool:
+    """Sentence ``other`` contains one of the clauses: CLAUSE_SHARED or more of its
+    content words, CLAUSE_OVERLAP of its idf mass."""
+    words = story.words(other)
+    for cols, weights, need in clauses:
+        present = [w for c, w in zip(cols, weights, strict=True) if c in words]
+        if len(present) >= CLAUSE_SHARED and sum(present) >= need:
+            return True
+    return False
+
+
+def _clause_rows(story: _Story, row: int) -> list[bool] | None:
+    """Sentences that contain one of this sentence's clauses (see :func:`_clauses`)."""
+    clauses = _clauses(story, row)
+    if clauses is None:
+        return None
+    return [y != row and _contains(story, clauses, y) for y in range(len(story))]
 
 
 class _Redundancy:
     """Which facts are too close to both be in one summary: a copy of one close overall to
     a copy of the other (looser than the grouping test), or a clause of one fact's
     sentence mostly contained in a copy of the other. Clauses are only looked at for the
-    facts the choice actually considers."""
+    pairs of sentences the choice actually compares."""
 
     def __init__(self, story: _Story) -> None:
         self.story = story
-        close = ((story.cosine >= REDUNDANT_COSINE)
-                 | ((story.overlap >= REDUNDANT_OVERLAP) & (story.shared >= REDUNDANT_SHARED)))
-        self.close: list[list[bool]] = close.tolist()
-        # A clause can only be contained in a sentence sharing CLAUSE_SHARED words with it.
-        self.maybe: list[list[bool]] = (story.shared >= CLAUSE_SHARED).tolist()
-        self.binary: Any = None
-        self.clauses: dict[int, list[bool] | None] = {}
+        self.n = len(story)
+        self.base = story.pairs
+        self.close = story.batch.redundant
+        self.maybe = story.batch.maybe
+        self.clauses: dict[int, list[tuple[list[int], list[float], float]] | None] = {}
 
-    def _clauses(self, row: int) -> list[bool] | None:
+    def _contained(self, row: int, other: int) -> bool:
         if row not in self.clauses:
-            if self.binary is None:
-                self.binary = (_dense(self.story.counts) > 0).astype(float)
-            hit = _clause_rows(self.story, row, self.binary)
-            self.clauses[row] = None if hit is None else cast(list[bool], hit.tolist())
-        return self.clauses[row]
+            self.clauses[row] = _clauses(self.story, row)
+        clauses = self.clauses[row]
+        return bool(clauses) and other != row and _contains(self.story, clauses or [], other)
 
     def __call__(self, a: Candidate, b: Candidate) -> bool:
-        close = self.close
-        if any(close[x][y] for x in a.rows for y in b.rows):
+        close, base, n = self.close, self.base, self.n
+        if any(close[base + x * n + y] for x in a.rows for y in b.rows):
             return True
         maybe = self.maybe
         for one, other in ((a, b), (b, a)):
-            if not any(maybe[one.row][y] for y in other.rows):
-                continue
-            hit = self._clauses(one.row)
-            if hit is not None and any(hit[y] for y in other.rows):
+            at = base + one.row * n
+            # A clause can only be contained in a sentence sharing CLAUSE_SHARED words.
+            if any(maybe[at + y] and self._contained(one.row, y) for y in other.rows):
                 return True
         return False
 
 
-def choose(story: Story, config: SummaryConfig,
-           language: str = "english") -> list[Candidate]:
-    """The summary's candidates, in reading order."""
-    import numpy as np
-    groups, data = _facts(story.articles, language)
+def _choose(data: _Story, groups: list[Candidate], config: SummaryConfig) -> list[Candidate]:
+    """The summary's candidates of one scored story, in reading order."""
     if not len(data):
         return []
     if not groups:
@@ -780,21 +1138,12 @@ def choose(story: Story, config: SummaryConfig,
         groups = [Candidate(data.texts[i], frozenset(), data.order[i],
                             {data.article[i]: 0}, row=i, rows=(i,))
                   for i in range(len(data)) if data.index[i] == 0]
-    n = len(data)
     sources = max(1, len(set(data.article)))
-    ranks = _ranks(data, config.algorithm.lower(), language, story.title)
-    # Centrality across outlets: summed cosine with the other articles' sentences.
-    rank_of = np.array([o[0] for o in data.order])
-    central = np.where(rank_of[:, None] != rank_of[None, :], data.cosine, 0.0).sum(axis=1)
-    top = central.max() if n else 0.0
-    if top > 0:
-        central = central / top
-    own = (WEIGHT_RANK * ranks + WEIGHT_CENTRAL * central
-           + WEIGHT_LEAD / (1.0 + np.array(data.index))).tolist()
+    own, quality = data.own, data.quality
     score: list[float] = []
     for c in groups:
         # The fact is told in the words of its best copy (as standalone as the first).
-        rows = [r for r in c.rows if data.quality[r] <= data.quality[c.row]]
+        rows = [r for r in c.rows if quality[r] <= quality[c.row]]
         best = max(rows, key=lambda r: (own[r], -r))
         c.text, c.row = data.texts[best], best
         score.append(own[best] + WEIGHT_SUPPORT * len(c.carriers) / sources
@@ -815,6 +1164,75 @@ def choose(story: Story, config: SummaryConfig,
     return sorted((groups[k] for k in chosen), key=lambda c: (c.position, c.order))
 
 
+def choose_all(stories: Sequence[Story], config: SummaryConfig,
+               language: str = "english") -> list[list[Candidate]]:
+    """Every story's summary candidates, in reading order, computed as one batch."""
+    if not stories:
+        return []
+    datas = _prepare([s.articles for s in stories], language)
+    groups = _group(datas)
+    _score(datas, config.algorithm.lower(), language, [s.title for s in stories])
+    return [_choose(d, g, config) for d, g in zip(datas, groups, strict=True)]
+
+
+def choose(story: Story, config: SummaryConfig,
+           language: str = "english") -> list[Candidate]:
+    """The summary's candidates, in reading order."""
+    return choose_all([story], config, language)[0]
+
+
+BATCH_SENTENCES = 20_000
+"""summarize_all measures at most this many sentences together (flat pair arrays grow
+with the sum of each story's squared size, a batch's term matrix with its words)."""
+
+
+def summarize_all(stories: Sequence[Story], config: SummaryConfig, language: str = "english",
+                  cache: Cache | None = None) -> list[list[SummarySentence]]:
+    """``summarize`` for several stories at once: one tokenising pass, one term matrix,
+    one set of similarity products and one LexRank power iteration for all of them,
+    then each story's choice. Each story's summary is the one ``summarize`` gives it
+    alone (nothing one story computes depends on the others)."""
+    out: list[list[SummarySentence] | None] = [None] * len(stories)
+    keys = [""] * len(stories)
+    if cache is not None:
+        for k, story in enumerate(stories):
+            keys[k] = cache.key(code_version(), asdict(config), language, story.title,
+                                [(a.id, a.published, a.sentences) for a in story.articles])
+            out[k] = _from_cache(cache.get(keys[k]))
+    missing = [k for k, o in enumerate(out) if o is None]
+    batches: list[list[int]] = []
+    size = 0
+    for k in missing:
+        n = sum(len(a.all_sentences) for a in stories[k].articles)
+        if not batches or (batches[-1] and size + n > BATCH_SENTENCES):
+            batches.append([])
+            size = 0
+        batches[-1].append(k)
+        size += n
+    for batch in batches:
+        chosen = choose_all([stories[k] for k in batch], config, language)
+        for k, cands in zip(batch, chosen, strict=True):
+            summary = [SummarySentence(text=c.text, articles=sorted(c.carriers),
+                                       anchors=dict(sorted(c.carriers.items())))
+                       for c in cands]
+            out[k] = summary
+            if cache is not None:
+                cache.put(keys[k], [{"text": s.text, "articles": s.articles,
+                                     "anchors": s.anchors} for s in summary])
+    return [o if o is not None else [] for o in out]
+
+
+def _from_cache(hit: Any) -> list[SummarySentence] | None:
+    if not isinstance(hit, list):
+        return None
+    try:
+        return [SummarySentence(text=str(h["text"]), articles=list(h["articles"]),
+                                anchors={str(k): int(v) for k, v in h["anchors"].items()})
+                for h in hit]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
 def summarize(story: Story, config: SummaryConfig, language: str = "english",
               cache: Cache | None = None) -> list[SummarySentence]:
     """Choose, order and cite the summary sentences of one story.
@@ -822,26 +1240,7 @@ def summarize(story: Story, config: SummaryConfig, language: str = "english",
     ``cache`` (a :class:`generator.cache.Cache`) skips stories already summarised
     with the same code, options and sentences.
     """
-    key = ""
-    if cache is not None:
-        key = cache.key(code_version(), asdict(config), language, story.title,
-                        [(a.id, a.published, a.sentences) for a in story.articles])
-        hit = cache.get(key)
-        if isinstance(hit, list):
-            try:
-                return [SummarySentence(text=str(h["text"]), articles=list(h["articles"]),
-                                        anchors={str(k): int(v)
-                                                 for k, v in h["anchors"].items()})
-                        for h in hit]
-            except (KeyError, TypeError, ValueError, AttributeError):
-                pass
-    out = [SummarySentence(text=c.text, articles=sorted(c.carriers),
-                           anchors=dict(sorted(c.carriers.items())))
-           for c in choose(story, config, language)]
-    if cache is not None:
-        cache.put(key, [{"text": s.text, "articles": s.articles, "anchors": s.anchors}
-                        for s in out])
-    return out
+    return summarize_all([story], config, language, cache)[0]
 
 
 @lru_cache(maxsize=1)

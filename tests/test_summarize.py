@@ -197,7 +197,7 @@ def test_summaries_are_cached_by_content(tmp_path: Path, monkeypatch: pytest.Mon
     def boom(*args: object, **kwargs: object) -> None:
         raise AssertionError("summarised twice")
 
-    monkeypatch.setattr(S, "choose", boom)
+    monkeypatch.setattr(S, "choose_all", boom)
     again = S.summarize(make_story(), config, cache=cache)
     assert again == first
     changed = make_story()
@@ -284,13 +284,12 @@ def test_clause_containment() -> None:
     story = library()
     data = S._facts(story.articles)[1]
     row = next(i for i, t in enumerate(data.texts) if t.startswith("Readers have started"))
-    binary = (S._dense(data.counts) > 0).astype(float)
-    hit = S._clause_rows(data, row, binary)
+    hit = S._clause_rows(data, row)
     assert hit is not None
-    contained = {data.article[i] for i in hit.nonzero()[0]}
+    contained = {data.article[i] for i, h in enumerate(hit) if h}
     assert contained == {"a-post", "b-herald"}
     single = next(i for i, t in enumerate(data.texts) if t.startswith("Volunteers"))
-    assert S._clause_rows(data, single, binary) is None
+    assert S._clause_rows(data, single) is None
 
 
 def test_redundancy_is_judged_against_every_copy_of_a_chosen_fact() -> None:
@@ -306,13 +305,6 @@ def test_redundancy_is_judged_against_every_copy_of_a_chosen_fact() -> None:
         assert redundant(closure, alone)
     other = next(c for c in groups if c.text.startswith("Twelve people"))
     assert not redundant(other, closure)
-
-
-def test_sparse_matrices_give_the_same_summary(monkeypatch: pytest.MonkeyPatch) -> None:
-    dense = [S.summarize(s, SummaryConfig(sentences=4)) for s in (make_story(), library())]
-    monkeypatch.setattr(S, "DENSE_LIMIT", 0)
-    sparse = [S.summarize(s, SummaryConfig(sentences=4)) for s in (make_story(), library())]
-    assert sparse == dense
 
 
 def test_vector_lexrank_rates_like_sumy() -> None:

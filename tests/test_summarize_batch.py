@@ -1,0 +1,220 @@
+"""summarize_all: several stories summarised in one pass give each story exactly the
+summary it gets alone, whatever else is in the batch and whatever the process saw
+before; the batch's tokeniser, lexicon and LexRank agree with the per-item versions."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator import summarize as S
+from generator.cache import Cache
+from generator.config import SummaryConfig
+from generator.model import Article, Story
+from tests.test_summarize import library, make_story
+
+TRICKY = Path(__file__).parent / "fixtures" / "summarize" / "tricky.json"
+
+OLD_TOKEN = re.compile(r"[^\W_](?:[^\W_]|['’\-.](?=[^\W_])|,(?=\d))*")
+"""The token pattern before the faster equivalent form now in S._TOKEN."""
+
+
+def tricky() -> list[Story]:
+    raw = json.loads(TRICKY.read_text(encoding="utf-8"))
+    stories = []
+    for item in raw["stories"]:
+        articles = []
+        for a in item["articles"]:
+            article = Article(id=a["id"], path=a["id"], folder="t", title=a["id"],
+                              paragraphs=[" ".join(p) for p in a["sentences"]],
+                              published=a.get("published"))
+            article.sentences = a["sentences"]
+            articles.append(article)
+        stories.append(Story(id=item["id"], slug=item["id"], articles=articles))
+    return stories
+
+
+def every_story() -> list[Story]:
+    return [make_story(), library(), *tricky()]
+
+
+def alone(stories: list[Story], config: SummaryConfig) -> list[list[S.SummarySentence]]:
+    """Each story summarised by itself in a fresh lexicon (as a new worker would)."""
+    out = []
+    for story in stories:
+        S._lexicon.cache_clear()
+        out.append(S.summarize(story, config))
+    return out
+
+
+CONFIGS = [SummaryConfig(), SummaryConfig(sentences=2), SummaryConfig(words=40),
+           SummaryConfig(algorithm="textrank", sentences=3)]
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.algorithm}-{c.sentences}-{c.words}")
+def test_batch_gives_each_story_its_own_summary(config: SummaryConfig) -> None:
+    stories = every_story()
+    expected = alone(stories, config)
+    S._lexicon.cache_clear()
+    assert S.summarize_all(stories, config) == expected
+    # Another order, a warm lexicon, and a story twice in one batch.
+    again = [*reversed(stories), stories[0]]
+    assert S.summarize_all(again, config) == [*reversed(expected), expected[0]]
+
+
+def test_tricky_stories_still_get_sensible_summaries() -> None:
+    by = {s.id: s for s in tricky()}
+    got = dict(zip(by, S.summarize_all(list(by.values()), SummaryConfig()), strict=True))
+    assert got["nothing"] == [] and got["blank"] == []
+    assert [s.text for s in got["single"]] == [by["single"].articles[0].sentences[0][0]]
+    # Only fragments: each article's first sentence stands in.
+    assert [s.anchors for s in got["fragments"]] == [{"c": 0}, {"d": 0}]
+    twins = got["twins"]
+    ferry = [s for s in twins if s.text.startswith("The river ferry")]
+    assert len(ferry) == 1 and ferry[0].articles == ["a", "b"]
+    # 40,000 and 45,000: different numbers, not one fact cited to both.
+    for s in twins:
+        if "repairs" in s.text:
+            assert len(s.articles) == 1
+    # Three standalone facts: no dangling opener ("He added", "However,") among them, the
+    # festival's return cited to all three outlets, a NUL inside a sentence kept verbatim.
+    odd = S.summarize_all([by["odd"]], SummaryConfig(sentences=3))[0]
+    sentences = [t for a in by["odd"].articles for t in a.all_sentences]
+    assert len(odd) == 3 and all(s.text in sentences for s in odd)
+    assert not any(s.text.startswith(("He added", "However", "It is what")) for s in odd)
+    assert any(s.articles == ["h", "i", "j"] and "twelve" in s.text for s in odd)
+    assert any("\x00" in s.text for s in odd)
+
+
+def test_batches_are_cut_by_sentence_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    stories = every_story()
+    expected = S.summarize_all(stories, SummaryConfig())
+    seen: list[int] = []
+    real = S.choose_all
+
+    def spy(batch: list[Story], *args: object) -> list[list[S.Candidate]]:
+        seen.append(len(batch))
+        return real(batch, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(S, "choose_all", spy)
+    monkeypatch.setattr(S, "BATCH_SENTENCES", 12)
+    assert S.summarize_all(stories, SummaryConfig()) == expected
+    assert len(seen) > 1 and sum(seen) == len(stories)
+
+
+def test_batch_uses_and_fills_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = Cache(tmp_path / "c")
+    stories = every_story()
+    first = S.summarize_all(stories[:3], SummaryConfig(), cache=cache)
+    calls: list[int] = []
+    real = S.choose_all
+
+    def spy(batch: list[Story], *args: object) -> list[list[S.Candidate]]:
+        calls.append(len(batch))
+        return real(batch, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(S, "choose_all", spy)
+    both = S.summarize_all(stories, SummaryConfig(), cache=cache)
+    assert both[:3] == first
+    assert calls == [len(stories) - 3]  # only the misses are summarised
+    assert [S.summarize(s, SummaryConfig(), cache=cache) for s in stories] == both
+    assert calls == [len(stories) - 3]
+
+
+_WORD = st.sampled_from("bridge crack span mayor review city engineers closed traffic port "
+                        "old town ferry inspectors steel Monday 40,000 45,000 twelve however "
+                        "he she Ortiz Lee U.S. it’s the of".split())
+_SENTENCE = st.lists(_WORD, min_size=1, max_size=16).map(
+    lambda ws: " ".join(ws).capitalize() + ".")
+_ARTICLES = st.lists(st.lists(st.lists(_SENTENCE, min_size=0, max_size=5), min_size=1,
+                              max_size=2), min_size=0, max_size=4)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_ARTICLES, min_size=1, max_size=4))
+def test_any_batch_equals_each_story_alone(raw: list[list[list[list[str]]]]) -> None:
+    stories = []
+    for n, paragraphs in enumerate(raw):
+        articles = []
+        for i, paras in enumerate(paragraphs):
+            article = Article(id=f"a{i}", path=f"a{i}", folder="t", title=f"t{i}",
+                              paragraphs=[" ".join(p) for p in paras])
+            article.sentences = paras
+            articles.append(article)
+        stories.append(Story(id=f"s{n}", slug=f"s{n}", articles=articles))
+    config = SummaryConfig(sentences=3)
+    expected = alone(stories, config)
+    S._lexicon.cache_clear()
+    assert S.summarize_all(stories, config) == expected
+
+
+_TEXT = st.text(alphabet=st.sampled_from([*list("aZé9_0 ,.'’-—;\x00\n"), "ß", "٣", "x"]),
+                max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_token_pattern_equals_the_old_one(text: str) -> None:
+    assert S._TOKEN.findall(text) == OLD_TOKEN.findall(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_TEXT, max_size=6))
+def test_one_pass_over_a_batch_finds_each_sentences_tokens(texts: list[str]) -> None:
+    article = Article(id="a", path="a", folder="t", title="t", paragraphs=texts,
+                      sentences=[texts])
+    batch = S._Batch("english")
+    data = S._describe(batch, [[article]])[0]
+    raw = batch.lexicon.raw
+    for i, text in enumerate(data.texts):
+        assert [raw[t] for t in batch.tokens(data.start + i)] == S._TOKEN.findall(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([*list("aAéÉ9,'’sS"), "He", "Monday", "twelve"]),
+                        min_size=1, max_size=8).map("".join), max_size=8))
+def test_batch_lexicon_describes_tokens_like_token(words: list[str]) -> None:
+    tokens = [t for w in words for t in S._TOKEN.findall(w)]
+    lex = S._lexicon("english")
+    new = [t for t in dict.fromkeys(tokens) if t not in lex.ids]
+    lex.add(new)
+    for t in tokens:
+        tid = lex.ids[t]
+        info = lex.token(t)
+        assert int(lex.stem_of[tid]) == info.stem
+        assert lex.flags[:, tid].tolist() == [info.boiler, info.pronoun, info.capital]
+        assert (lex.number[tid], lex.name[tid]) == (info.number, info.name)
+
+
+def test_batch_lexrank_scores_are_sumys() -> None:
+    """One power iteration for several stories gives each sumy's own LexRank scores."""
+    import numpy as np
+    from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+    from sumy.summarizers.lex_rank import LexRankSummarizer
+
+    stories = [make_story(), library(), *tricky()]
+    datas = S._prepare([s.articles for s in stories])
+    scores = S._lexrank_all(datas, "english")
+    lex = S._lexicon("english")
+    plain = LexRankSummarizer(S._stemmer("english"))
+    plain.stop_words = S._stop_words("english")
+    for data in datas:
+        if len(data) < 2:
+            continue
+        # sumy's words: the stems of the content words digest counts.
+        words = [tuple(lex.names[int(lex.stem_of[t])] for t in data.batch.tokens(data.start + i)
+                       if lex.stem_of[t] >= 0) for i in range(len(data))]
+        tf = plain._compute_tf(words)
+        idf = plain._compute_idf(words)
+        matrix = plain._create_matrix(words, plain.threshold, tf, idf)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            expected = plain.power_method(matrix, plain.epsilon)
+        expected = np.where(np.isfinite(expected), expected, 0.0)
+        got = scores[data.start:data.start + len(data)]
+        assert np.allclose(got, expected), data.texts
+    del ObjectDocumentModel, Paragraph, Sentence
