@@ -24,6 +24,7 @@ class Cache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._root = os.fspath(folder)
         self._folders: set[Path] = set()
         self.hits = 0
         self.misses = 0
@@ -40,8 +41,10 @@ class Cache:
 
     def get(self, key: str) -> Any | None:
         """The stored value, or None when absent, unreadable or corrupt."""
+        # Plain strings, not Path objects: a rebuild reads thousands of entries.
         try:
-            value = json.loads(self._path(key).read_text(encoding="utf-8"))
+            with open(os.path.join(self._root, key[:2], key + ".json"), "rb") as f:
+                value = json.loads(f.read().decode("utf-8"))
         except (OSError, ValueError):
             self.misses += 1
             return None

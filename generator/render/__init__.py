@@ -319,7 +319,8 @@ class Reuse:
     json_texts: TextStore | None = None
     """Story JSON text by story page key, kept between builds (read and filled)."""
     search_words: TextStore | None = None
-    """An article's search-index words by its content key (read and filled)."""
+    """An article's search-index words by its content key, and a story's by its page's
+    key (read and filled)."""
     compiled: Path | None = None
     """A folder for compiled templates kept between processes (Jinja2's bytecode cache)."""
 
@@ -422,6 +423,17 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
             text = store[key] = machine.article_keywords(article)
         return text
 
+    def story_words(story: Story) -> str:
+        key = reuse.keys.get(story.page + "index.html") if reuse is not None else None
+        store = reuse.search_words if reuse is not None else None
+        if key is None or store is None:
+            return machine.story_keywords(story)
+        key = "story " + key  # the story page's key: its content, options and code
+        text = store.get(key)
+        if text is None:
+            text = store[key] = machine.story_keywords(story)
+        return text
+
     def article_part(article: Article) -> Any:
         return [article.id, reuse.articles.get(article.id) if reuse is not None else None]
 
@@ -475,7 +487,8 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
              page_path=f"{p.slug}/")
     page("404.html", "404.html", page_path="404.html")
     files["feed.xml"] = feeds.site_feed(stories, site)
-    files["search/index.json"] = machine.search_index(digest, stories, site, search_words)
+    files["search/index.json"] = machine.search_index(digest, stories, site, search_words,
+                                                      story_words)
     files["sitemap.xml"] = machine.sitemap(digest, stories, list(days), site)
     files["robots.txt"] = machine.robots(site)
     files["api/stories.json"] = stories_json(digest, site, story_text)

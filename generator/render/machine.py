@@ -62,14 +62,21 @@ def article_keywords(article: Article) -> str:
                     article.standfirst or "", article.text)
 
 
+def story_keywords(story: Story) -> str:
+    """A story's words in the search index (``k``)."""
+    labels = source_labels(story.articles)
+    summary = " ".join(s.text for s in story.summary)
+    return keywords(story.title, summary, " ".join(labels.values()),
+                    " ".join(a.title for a in story.articles))
+
+
 def search_index(digest: Digest, stories: list[Story], site: Site,
-                 keywords_of: Callable[[Article], str] = article_keywords) -> bytes:
+                 keywords_of: Callable[[Article], str] = article_keywords,
+                 story_keywords_of: Callable[[Story], str] = story_keywords) -> bytes:
     """``search/index.json``: every story and every source article (``keywords_of``
-    may supply each article's words, e.g. kept from the last build)."""
+    and ``story_keywords_of`` may supply the words, e.g. kept from the last build)."""
     entries: list[dict[str, Any]] = []
     for story in stories:
-        labels = source_labels(story.articles)
-        summary = " ".join(s.text for s in story.summary)
         entries.append({
             "kind": "story",
             "title": story.title,
@@ -77,8 +84,7 @@ def search_index(digest: Digest, stories: list[Story], site: Site,
             "date": _day(story),
             "source": f"{len(story.articles)} sources",
             "snippet": snippet(story.summary[0].text if story.summary else ""),
-            "k": keywords(story.title, summary, " ".join(labels.values()),
-                          " ".join(a.title for a in story.articles)),
+            "k": story_keywords_of(story),
         })
     story_labels: dict[str, str] = {}
     for story in stories:
