@@ -73,20 +73,27 @@ def _loader(hint: Any) -> Loader:
     if origin is list:
         (item_hint,) = typing.get_args(hint)
         item = _loader(item_hint)
+        exact = _EXACT.get(item_hint)
 
         def as_list(data: Any) -> Any:
             if not isinstance(data, list):
                 raise SerialError("expected a list")
+            if exact is not None and all(type(v) is exact for v in data):
+                return list(data)  # the common case, checked without a call per item
             return [item(v) for v in data]
 
         return as_list
     if origin is dict:
         _, value_hint = typing.get_args(hint)
         value = _loader(value_hint)
+        exact_value = _EXACT.get(value_hint)
 
         def as_dict(data: Any) -> Any:
             if not isinstance(data, dict):
                 raise SerialError("expected an object")
+            if exact_value is not None and all(type(v) is exact_value
+                                               for v in data.values()):
+                return dict(data)
             return {k: value(v) for k, v in data.items()}
 
         return as_dict
@@ -112,6 +119,11 @@ def _loader(hint: Any) -> Loader:
     if hint is type(None):
         return _none
     raise SerialError(f"unsupported type {hint}")
+
+
+_EXACT: dict[Any, type] = {str: str, int: int}
+"""Item types whose values are checked by exact type (what JSON gives for them; bool,
+a subclass of int, is not int here, as in :func:`_int`)."""
 
 
 def _dataclass_loader(cls: type) -> Loader:

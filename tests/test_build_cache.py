@@ -341,6 +341,30 @@ def test_serial_loaders_reject_data_that_does_not_fit() -> None:
             serial.load(SummarySentence, bad)
 
 
+_SCALARS = st.one_of(st.text(max_size=3), st.integers(), st.booleans(), st.none(),
+                    st.floats(allow_nan=False))
+
+
+@given(st.lists(_SCALARS, max_size=6), st.dictionaries(st.text(max_size=3), _SCALARS,
+                                                       max_size=4))
+def test_serial_lists_and_dicts_of_str_and_int_take_exactly_what_fits(
+        items: list[object], table: dict[str, object]) -> None:
+    from generator import serial
+
+    for hint, kind in ((list[str], str), (list[int], int)):
+        if all(type(v) is kind for v in items):
+            assert serial.load(hint, items) == items
+        else:
+            with pytest.raises(serial.SerialError):
+                serial.load(hint, items)
+    for dict_hint, kind in ((dict[str, str], str), (dict[str, int], int)):
+        if all(type(v) is kind for v in table.values()):
+            assert serial.load(dict_hint, table) == table
+        else:
+            with pytest.raises(serial.SerialError):
+                serial.load(dict_hint, table)
+
+
 def test_pages_made_in_worker_processes_are_the_same(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from generator import render as render_module
