@@ -302,3 +302,63 @@ def test_discover_finds_what_rglob_finds(tmp_path: Path) -> None:
     assert discover(root) == expected
     assert [p.relative_to(root).as_posix() for p in discover(root)][:3] == [
         "a.md", "b.TXT", "dir.md/in.txt"]
+
+
+_PIECES = st.sampled_from([
+    "a", "Z", "0", "7", "-", ":", ": ", " #", "#", "'", '"', "\\", " ", "\t", "[", "]", "{",
+    "}", ",", "?", "!", "&", "*", "|", ">", "%", "@", "`", "~", "yes", "No", "null", "true",
+    "1.5", "0x1F", "2021-07-17", "2021-07-17T08:30:00-07:00", "http://x.org/a?b=c", "é",
+    "\u00a0", "\u2028", "\ufeff", "\r", ".", "<<", "=", "1_000", "+", "e3", "Hello world",
+])
+_VALUES = st.one_of(
+    st.lists(_PIECES, max_size=5).map("".join),
+    st.lists(_PIECES, max_size=4).map(lambda p: "'" + "".join(p) + "'"),
+    st.lists(_PIECES, max_size=4).map(lambda p: '"' + "".join(p) + '"'),
+    st.text(max_size=12),
+)
+_KEYS = st.one_of(st.sampled_from(["title", "outlet", "published", "url", "on", "null", "y",
+                                   "Tags", "a_b", "9x", "key-name"]),
+                  st.text(max_size=6))
+
+
+@settings(max_examples=600)
+@given(st.lists(st.tuples(_KEYS, st.sampled_from([": ", ":  ", ":", ":\t"]), _VALUES,
+                          st.sampled_from(["", " ", "  "])), min_size=1, max_size=4))
+def test_simple_front_matter_reads_what_yaml_reads(lines: list[tuple[str, str, str, str]]) -> None:
+    import yaml
+
+    from generator.load import simple_front_matter
+
+    block = "\n".join(key + sep + value + tail for key, sep, value, tail in lines)
+    fast = simple_front_matter(block)
+    if fast is None:
+        return  # declined: YAML reads it
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    assert fast == yaml.load(block, Loader=loader)
+
+
+def test_simple_front_matter_takes_common_lines_and_declines_the_rest() -> None:
+    from generator.load import simple_front_matter
+
+    block = ("outlet: Breitbart News\npublished: '2021-07-17T08:30:00-07:00'\n"
+             'title: "Floods: death toll tops 150"\nurl: https://example.org/a?b=c#d')
+    assert simple_front_matter(block) == {
+        "outlet": "Breitbart News", "published": "2021-07-17T08:30:00-07:00",
+        "title": "Floods: death toll tops 150", "url": "https://example.org/a?b=c#d"}
+    for declined in ("published: 2021-07-17", "count: 5", "draft: yes", "tags: [a, b]",
+                     "title: a: b", "# comment", "title: >\n  folded", "on: x"):
+        assert simple_front_matter(declined) is None, declined
+
+
+@settings(max_examples=400)
+@given(st.sampled_from(["title", "url", "x", "on", "null"]), _VALUES, st.sampled_from(["", " "]))
+def test_simple_front_matter_one_line_reads_what_yaml_reads(key: str, value: str,
+                                                             tail: str) -> None:
+    import yaml
+
+    from generator.load import simple_front_matter
+
+    block = f"{key}: {value}{tail}"
+    fast = simple_front_matter(block)
+    if fast is not None:
+        assert fast == yaml.load(block, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
