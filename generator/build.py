@@ -252,6 +252,31 @@ def _story_one(task: _StoryTask) -> StoryResult:
     return StoryResult(title, summary, differences)
 
 
+@dataclass
+class _StoriesTask:
+    stories: list[Story]
+    config: Config
+
+
+def _story_some(task: _StoriesTask) -> list[StoryResult]:
+    """``_story_one`` for several stories, their summaries made in one batch
+    (``summarize_all`` gives each story the summary ``summarize`` gives it alone)."""
+    from . import compare as compare_stage
+    from . import summarize as summarize_stage
+
+    config = task.config
+    for story in task.stories:
+        story.title = summarize_stage.choose_headline(story)
+    summaries = summarize_stage.summarize_all(task.stories, config.summary, config.language)
+    results = []
+    for story, summary in zip(task.stories, summaries, strict=True):
+        differences = compare_stage.compare(story)
+        if differences is not None:
+            summarize_stage.add_fact_citations(summary, differences.facts, story.articles)
+        results.append(StoryResult(story.title, summary, differences))
+    return results
+
+
 def clean_all(documents: list[Document], config: Config, cache: Cache | None, jobs: int,
               executor: Executor | None = None) -> tuple[list[Article], dict[str, str]]:
     """Cleaned articles (cache first) and each article's content key, by article id."""
@@ -321,8 +346,10 @@ def stories_all(stories: list[Story], config: Config, keys: dict[str, str],
         )
 
         summarize.prepare(config.summary, config.language)
-    fresh = run_all(_story_one, [_StoryTask(stories[i], config) for i in missing], jobs,
-                    executor)
+    size = max(1, len(missing) // PARALLEL_MIN)  # stories per task, >= PARALLEL_MIN tasks
+    tasks = [_StoriesTask([stories[i] for i in missing[k:k + size]], config)
+             for k in range(0, len(missing), size)]
+    fresh = [r for done in run_all(_story_some, tasks, jobs, executor) for r in done]
     for i, result in zip(missing, fresh, strict=True):
         results[i] = result
         if cache is not None:

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import operator
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -123,6 +124,8 @@ _BOILERPLATE_WORDS = frozenset(
 )
 _CLAUSE = re.compile(r",\s+(?:while|but|whereas|although|though|as well as)\s+|;\s+|\s+[—–]\s+"
                      r"|\s+--\s+", re.I)
+_CLAUSE_COMMA = re.compile(r",\s+(?:while|but|whereas|although|though|as well as)\s", re.I)
+"""A sentence _CLAUSE cuts has this, or a semicolon, a dash or "--" (quicker to look for)."""
 _TOKEN = re.compile(r"[^\W_]+(?:(?:['’\-.]|,(?=\d))[^\W_]+)*")
 """A word: letters and digits, inner apostrophes, hyphens and dots kept, commas inside numbers."""
 _NUMBER_WORDS = {
@@ -394,8 +397,14 @@ class _Batch:
         """Token ids of all sentences, each sentence followed by the mark (id 0)."""
         self.bounds: list[int] = []
         """Sentence k's tokens are tids[bounds[k]:bounds[k + 1] - 1]."""
-        self.cells: Any = None
-        """scipy CSR sentence x column counts (a column: one stem of one story)."""
+        self.indptr: Any = None
+        """Sentence x column counts in CSR form (a column: one stem of one story):
+        sentence g's columns are indices[indptr[g]:indptr[g + 1]], ascending..."""
+        self.indices: Any = None
+        self.counts: Any = None
+        """...and their counts."""
+        self.terms: Any = None
+        """(cell, cell, flat pair) for every two cells of one column, column by column."""
         self.cell_sent: Any = None
         """Sentence of each content-word occurrence (token order)."""
         self.cell_stem: Any = None
@@ -413,10 +422,10 @@ class _Batch:
         self.overlap: Any = None
         self.shared: Any = None
         self.paraphrase: Any = None
-        self.redundant: list[bool] = []
-        """REDUNDANT_* test of every pair (flat)."""
-        self.maybe: list[bool] = []
-        """The two share CLAUSE_SHARED content words (flat)."""
+        self.close_masks: list[int] = []
+        """Each sentence's REDUNDANT_* pairs (bit y: its story's sentence y)."""
+        self.maybe_masks: list[int] = []
+        """Each sentence's pairs sharing CLAUSE_SHARED content words (bit y: sentence y)."""
         self._tokens: dict[int, list[int]] = {}
 
     def tokens(self, g: int) -> list[int]:
@@ -462,10 +471,10 @@ class _Story:
     def columns(self) -> dict[int, int]:
         """Stem id -> its column in the batch, for this story's words."""
         if self._columns is None:
-            cells = self.batch.cells
-            lo = cells.indptr[self.start]
-            hi = cells.indptr[self.start + len(self)]
-            cols = sorted(set(cells.indices[lo:hi].tolist()))
+            batch = self.batch
+            lo = batch.indptr[self.start]
+            hi = batch.indptr[self.start + len(self)]
+            cols = sorted(set(batch.indices[lo:hi].tolist()))
             stems = self.batch.col_stem[cols].tolist() if cols else []
             self._columns = dict(zip(stems, cols, strict=True))
         return self._columns
@@ -473,10 +482,10 @@ class _Story:
     def words(self, row: int) -> frozenset[int]:
         """Columns of one sentence's content words."""
         if row not in self._sets:
-            cells = self.batch.cells
+            batch = self.batch
             g = self.start + row
             self._sets[row] = frozenset(
-                cells.indices[cells.indptr[g]:cells.indptr[g + 1]].tolist())
+                batch.indices[batch.indptr[g]:batch.indptr[g + 1]].tolist())
         return self._sets[row]
 
 
@@ -523,7 +532,8 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
             new = [t for t in distinct if t != _MARK]
         lex.add(new)
         ids = lex.ids
-    tids = np.fromiter(map(ids.__getitem__, raw), dtype=np.int64, count=len(raw))
+    found = operator.itemgetter(*raw)(ids) if len(raw) > 1 else [ids[t] for t in raw]
+    tids = np.fromiter(found, dtype=np.int64, count=len(raw))
     marks = np.flatnonzero(tids == 0)
     batch.tids = tids
     bounds = np.concatenate(([0], marks + 1))
@@ -567,7 +577,6 @@ def _measure(batch: _Batch, datas: list[_Story]) -> None:
     """The batch's term matrix and, for every pair of sentences of one story, the
     idf-weighted cosine, containment (overlap), shared words and the paraphrase test."""
     import numpy as np
-    from scipy import sparse
 
     total = sum(len(d) for d in datas)
     sizes = np.array([len(d) for d in datas], dtype=np.int64)
@@ -587,15 +596,13 @@ def _measure(batch: _Batch, datas: list[_Story]) -> None:
     col_story = (unique // width)[by_first]
     cell, counts = np.unique(sent * cols + column[inverse], return_counts=True)
     rows, cc = cell // cols, cell % cols
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=total))))
-    batch.cells = sparse.csr_matrix((counts.astype(float), cc, indptr), shape=(total, cols))
-    df = np.bincount(cc, minlength=cols).astype(float)
+    batch.indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=total))))
+    batch.indices, batch.counts = cc, counts.astype(float)
+    df = np.bincount(cc, minlength=cols)
     n_col = sizes[col_story].astype(float) if len(unique) else np.ones(1)
-    idf = np.log((n_col + 1) / (df + 1)) + IDF_FLOOR
+    idf = np.log((n_col + 1) / (df.astype(float) + 1)) + IDF_FLOOR
     batch.idf = idf
     weight = idf[cc]
-    binary = sparse.csr_matrix((np.ones(len(cc)), cc, indptr), shape=(total, cols))
-    weighted = sparse.csr_matrix((weight, cc, indptr), shape=(total, cols))
     squares = np.bincount(rows, weight * weight, minlength=total)
     mass = np.bincount(rows, weight, minlength=total)
     # The flat pair arrays.
@@ -613,21 +620,24 @@ def _measure(batch: _Batch, datas: list[_Story]) -> None:
     base = offsets[story_of] + local * sizes[story_of]
     batch.base = base
     pairs = len(left)
-
-    def flat(product: Any) -> Any:
-        coo = product.tocoo()
-        out = np.zeros(pairs)
-        out[base[coo.row] + local[coo.col]] = coo.data
-        return out
-
-    gram = flat(weighted @ weighted.T)
+    # Every two occurrences of one column (the same word in two sentences of a story, or
+    # twice the same sentence): a term of that pair's sums. Terms come column by column,
+    # so each pair's sums add its shared words in column order.
+    by_column = np.argsort(cc, kind="stable")
+    repeat = df[cc[by_column]]
+    one = by_column[np.repeat(np.arange(len(cc)), repeat)]
+    other = by_column[_segments((np.cumsum(df) - df)[cc[by_column]], repeat)]
+    at = base[rows[one]] + local[rows[other]]
+    batch.terms = (one, other, at)
+    term = weight[one]
+    gram = np.bincount(at, term * term, minlength=pairs)
     norms = np.sqrt(squares)
     norms[norms == 0] = 1.0
     batch.cosine = gram / norms[left] / norms[right]
     lighter = np.minimum(mass[left], mass[right])
     lighter[lighter == 0] = 1.0
-    batch.overlap = flat(weighted @ binary.T) / lighter
-    batch.shared = flat(binary @ binary.T)
+    batch.overlap = np.bincount(at, term, minlength=pairs) / lighter
+    batch.shared = np.bincount(at, minlength=pairs).astype(float)
     close = _same(batch, PARAPHRASE_COSINE, PARAPHRASE_OVERLAP, PARAPHRASE_SHARED)
     local_l = local.tolist()
     for p in np.flatnonzero(close & (left < right)).tolist():
@@ -636,9 +646,27 @@ def _measure(batch: _Batch, datas: list[_Story]) -> None:
             close[p] = False
             close[base[j] + local_l[i]] = False
     batch.paraphrase = close
-    batch.redundant = _same(batch, REDUNDANT_COSINE, REDUNDANT_OVERLAP,
-                            REDUNDANT_SHARED).tolist()
-    batch.maybe = (batch.shared >= CLAUSE_SHARED).tolist()
+    row_starts = base
+    batch.close_masks = _masks(_same(batch, REDUNDANT_COSINE, REDUNDANT_OVERLAP,
+                                     REDUNDANT_SHARED), right - left + local[left],
+                               row_starts, sizes[story_of])
+    batch.maybe_masks = _masks(batch.shared >= CLAUSE_SHARED, right - left + local[left],
+                               row_starts, sizes[story_of])
+
+
+def _masks(test: Any, bit: Any, row_starts: Any, row_sizes: Any) -> list[int]:
+    """For every sentence, the pairs of its row that pass ``test`` as a bit mask (bit y:
+    the story's sentence y)."""
+    import numpy as np
+    if not len(row_starts):
+        return []
+    small = bit < 63
+    values = np.where(test & small, np.left_shift(1, np.where(small, bit, 0)), 0)
+    masks: list[int] = np.bitwise_or.reduceat(values, row_starts).tolist()
+    for g in np.flatnonzero(row_sizes > 63).tolist():  # stories of more than 63 sentences
+        row = test[row_starts[g]:row_starts[g] + row_sizes[g]]
+        masks[g] = sum(1 << y for y in np.flatnonzero(row).tolist())
+    return masks
 
 
 def _same(batch: _Batch, cosine: float, overlap: float, shared: int) -> Any:
@@ -934,53 +962,47 @@ def _lexrank_all(datas: list[_Story], language: str) -> Any:
     idf-modified cosine, threshold graph and power method, computed for all stories
     at once on the batch's term matrix."""
     import numpy as np
-    from scipy import sparse
 
     batch = datas[0].batch
     summarizer = _summarizer("lexrank", language)
-    cells = batch.cells
-    total = cells.shape[0]
+    total = len(batch.indptr) - 1
     sizes = np.array([len(d) for d in datas], dtype=np.int64)
     story_of = np.repeat(np.arange(len(datas)), sizes)
-    indptr, cc, counts = cells.indptr, cells.indices, cells.data
+    indptr, cc, counts = batch.indptr, batch.indices, batch.counts
     rows = np.repeat(np.arange(total), np.diff(indptr))
     top = np.zeros(total)
     filled = np.flatnonzero(np.diff(indptr))
     if len(filled):
         top[filled] = np.maximum.reduceat(counts, indptr[filled])
     top[top == 0] = 1.0
-    n_col = np.zeros(cells.shape[1])
+    columns = len(batch.idf)
+    n_col = np.zeros(columns)
     n_col[cc] = sizes[story_of[rows]]
-    df = np.bincount(cc, minlength=cells.shape[1])
+    df = np.bincount(cc, minlength=columns)
     with np.errstate(divide="ignore"):  # a column no sentence uses (no words at all)
         idf = np.log(n_col / (1.0 + df))
     tf = counts / top[rows]
     weighted = tf * idf[cc]
-    shape = cells.shape
-    numerator = (sparse.csr_matrix((weighted * idf[cc], cc, indptr), shape=shape)
-                 @ sparse.csr_matrix((tf, cc, indptr), shape=shape).T).tocoo()
+    one, other, at = batch.terms
     left, right = batch.left, batch.right
-    local = np.arange(total) - np.repeat([d.start for d in datas], sizes)
-    top_pair = np.zeros(len(left))
-    top_pair[batch.base[numerator.row] + local[numerator.col]] = numerator.data
+    numerator = np.bincount(at, (weighted * idf[cc])[one] * tf[other], minlength=len(left))
     norms = np.sqrt(np.bincount(rows, weighted * weighted, minlength=total))
     denominator = norms[left] * norms[right]
     safe = np.where(denominator > 0, denominator, 1.0)
-    cosine = np.where(denominator > 0, top_pair / safe, 0.0)
-    edge = cosine > summarizer.threshold
-    degrees = np.bincount(left[edge], minlength=total).astype(float)
+    cosine = np.where(denominator > 0, numerator / safe, 0.0)
+    edge = np.flatnonzero(cosine > summarizer.threshold)
+    source, target = left[edge], right[edge]
+    degrees = np.bincount(source, minlength=total).astype(float)
     degrees[degrees == 0] = 1.0
-    # next[j] = sum over i of M[i, j] p[i], M[i, j] = edge / degree of i; MT's rows are j.
-    transposed = sparse.csr_matrix((1.0 / degrees[left[edge]], (right[edge], left[edge])),
-                                   shape=(total, total))
-    transposed.sort_indices()
+    # next[j] = sum over i of M[i, j] p[i], M[i, j] = edge / degree of i (i ascending).
+    share = 1.0 / degrees[source]
     p = 1.0 / sizes[story_of].astype(float) if total else np.zeros(0)
     active = sizes > 1
     count = len(datas)
     with np.errstate(invalid="ignore", divide="ignore"):
         while active.any():
-            nxt = transposed @ p
-            nxt /= np.sqrt(np.bincount(story_of, nxt * nxt, minlength=count))[story_of]
+            nxt: Any = np.bincount(target, share * p[source], minlength=total)
+            nxt = nxt / np.sqrt(np.bincount(story_of, nxt * nxt, minlength=count))[story_of]
             change = np.sqrt(np.bincount(story_of, (nxt - p) ** 2, minlength=count))
             p = np.where(active[story_of], nxt, p)
             active &= change > summarizer.epsilon
@@ -1058,7 +1080,11 @@ def _clauses(story: _Story, row: int) -> list[tuple[list[int], list[float], floa
     """The clauses of a sentence cut at ", while", ", but", "; ", a dash... that have
     CLAUSE_SHARED or more content words: (their columns, idf weights, CLAUSE_OVERLAP of
     their idf mass). None when the sentence has a single clause."""
-    parts = _CLAUSE.split(story.texts[row])
+    text = story.texts[row]
+    if not (";" in text or "—" in text or "–" in text or "--" in text
+            or ("," in text and _CLAUSE_COMMA.search(text))):
+        return None
+    parts = _CLAUSE.split(text)
     if len(parts) < 2:
         return None
     lex = story.batch.lexicon
@@ -1100,15 +1126,16 @@ class _Redundancy:
     """Which facts are too close to both be in one summary: a copy of one close overall to
     a copy of the other (looser than the grouping test), or a clause of one fact's
     sentence mostly contained in a copy of the other. Clauses are only looked at for the
-    pairs of sentences the choice actually compares."""
+    pairs of sentences the choice actually compares. Sets of a story's sentences are
+    bit masks (bit y: its sentence y)."""
 
     def __init__(self, story: _Story) -> None:
         self.story = story
-        self.n = len(story)
-        self.base = story.pairs
-        self.close = story.batch.redundant
-        self.maybe = story.batch.maybe
+        end = story.start + len(story)
+        self.close = story.batch.close_masks[story.start:end]
+        self.maybe = story.batch.maybe_masks[story.start:end]
         self.clauses: dict[int, list[tuple[list[int], list[float], float]] | None] = {}
+        self.facts: dict[int, tuple[int, int, Candidate]] = {}
 
     def _contained(self, row: int, other: int) -> bool:
         if row not in self.clauses:
@@ -1116,15 +1143,26 @@ class _Redundancy:
         clauses = self.clauses[row]
         return bool(clauses) and other != row and _contains(self.story, clauses or [], other)
 
+    def _fact(self, c: Candidate) -> tuple[int, int]:
+        """(sentences close to a copy of the fact, the fact's copies) as bit masks."""
+        got = self.facts.get(id(c))
+        if got is None:
+            reach = bits = 0
+            for x in c.rows:
+                reach |= self.close[x]
+                bits |= 1 << x
+            got = self.facts[id(c)] = (reach, bits, c)
+        return got[0], got[1]
+
     def __call__(self, a: Candidate, b: Candidate) -> bool:
-        close, base, n = self.close, self.base, self.n
-        if any(close[base + x * n + y] for x in a.rows for y in b.rows):
+        reach, bits = self._fact(a)
+        other_bits = self._fact(b)[1]
+        if reach & other_bits:
             return True
-        maybe = self.maybe
-        for one, other in ((a, b), (b, a)):
-            at = base + one.row * n
-            # A clause can only be contained in a sentence sharing CLAUSE_SHARED words.
-            if any(maybe[at + y] and self._contained(one.row, y) for y in other.rows):
+        # A clause can only be contained in a sentence sharing CLAUSE_SHARED words.
+        for one, other, mask in ((a, b, other_bits), (b, a, bits)):
+            hits = self.maybe[one.row] & mask
+            if hits and any(hits >> y & 1 and self._contained(one.row, y) for y in other.rows):
                 return True
         return False
 
