@@ -1181,9 +1181,11 @@ def _choose(data: _Story, groups: list[Candidate], config: SummaryConfig) -> lis
     score: list[float] = []
     for c in groups:
         # The fact is told in the words of its best copy (as standalone as the first).
-        rows = [r for r in c.rows if quality[r] <= quality[c.row]]
-        best = max(rows, key=lambda r: (own[r], -r))
-        c.text, c.row = data.texts[best], best
+        best = c.row
+        if len(c.rows) > 1:
+            rows = [r for r in c.rows if quality[r] <= quality[c.row]]
+            best = max(rows, key=lambda r: (own[r], -r))
+            c.text, c.row = data.texts[best], best
         score.append(own[best] + WEIGHT_SUPPORT * len(c.carriers) / sources
                      - (0 if c.standalone else 2))
     redundant = _Redundancy(data)
