@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from generator.build import process
 from generator.compare import compare, conflicts, entities, headlines, quotes, syndication
-from generator.compare.numbers import extract
+from generator.compare.numbers import aligned_pairs, extract
 from generator.model import Article, Conflict, Differences, Story
 from generator.text import split_sentences
 from tests.util import seeds_config
@@ -241,10 +241,11 @@ def test_stat_lines_are_not_compared() -> None:
     b = art("b", "Jon Ortega finished with 22 points and nine rebounds in the home win over the "
                  "league leaders.")
     assert conflicts([a, b]) == []
+    # A line of a score and several figures: not compared with a line of another game.
     c = art("c", "Ortega had five points during a 15-2 run as the home side beat the league "
                  "leaders 65-53.")
-    d = art("d", "Ortega had 23 points during a 15-2 run as the home side beat the league "
-                 "leaders 65-53.")
+    d = art("d", "Ortega had 23 points during a 12-4 run as the home side beat the league "
+                 "leaders 71-60.")
     assert conflicts([c, d]) == []
 
 
@@ -539,3 +540,90 @@ def test_a_shared_specific_figure_ties_two_counts() -> None:
     b = art("b", "But more than half of the 301 candidates running for the parliament's 125 "
                  "seats on Sunday are from the ruling party, while others come from unions.")
     assert _values(conflicts([a, b])) == [["288 candidates", "301 candidates"]]
+
+
+def test_word_numbers_are_left_out_when_sentences_are_aligned_without_numbers() -> None:
+    # "two" and "four" are numbers too: the two sentences are one fact without them
+    # (with them, two rare words of the story that differ keep the pair below ALIGN).
+    shared = ("The chase began near the harbour shortly after midnight. Officers followed "
+              "the car through the old town. The driver was arrested a few blocks away. ")
+    a = art("a", shared + "During the chase the driver struck two other vehicles, police said.")
+    b = art("b", shared + "While fleeing, the driver struck four other vehicles in the old town.")
+    assert (("a", 3), ("b", 3)) in aligned_pairs([a, b])
+    found = conflicts([a, b])
+    assert [{v.number for v in c.values} for c in found] == [{2.0, 4.0}]
+
+
+def test_a_part_marker_reaches_across_a_list_in_its_clause() -> None:
+    a = art("a", "Several people, including a choir and seven children, were inside the church.")
+    b = art("b", "He has coached 12 seasons, which includes nearly four years in Denver.")
+    c = art("c", "Many people were inside, and later that night seven children were rescued.")
+    assert [cl.scope for cl in extract(a, 0, a.all_sentences[0])] == ["part"]
+    assert [cl.scope for cl in extract(b, 0, b.all_sentences[0])] == ["", "part"]
+    assert [cl.scope for cl in extract(c, 0, c.all_sentences[0])] == [""]
+    # Two parts are compared with each other, not with a figure that is no part.
+    d = art("d", "Several people, including a choir and two children, were inside the church.")
+    assert [{v.number for v in x.values} for x in conflicts([a, d])] == [{7.0, 2.0}]
+
+
+def test_the_numbers_of_a_score_are_no_mix_up() -> None:
+    # "9-3" holds a 9, but the nine in favour is another figure than the 9 of the tally.
+    a = art("a", "The jury deadlocked at 9-3 after four days, with nine in favor of the death "
+                 "penalty and three against it.")
+    b = art("b", "The jury deadlocked at 9-3 after four days, with eleven in favor of the death "
+                 "penalty and three against it.")
+    assert [{v.number for v in c.values} for c in conflicts([a, b])] == [{9.0, 11.0}]
+    # A value both sentences also give to something else is no sign of a mix-up.
+    c = art("c", "The dead included seven children aged one to 12, three women and two men.")
+    d = art("d", "The dead included seven children aged one to 12, three women and seven men.")
+    assert [{v.number for v in x.values} for x in conflicts([c, d])] == [{2.0, 7.0}]
+
+
+def test_parallel_sentences_compare_a_figure_in_the_same_slot() -> None:
+    # One fact written alike, only the figure differs: compared even in a line of
+    # statistics, since the rest of the sentence pins down what is counted.
+    a = art("a", "Ortega went 7-for-14 from the field and had nine rebounds for the Hawks "
+                 "(10-0), who pulled away in the second half.")
+    b = art("b", "Ortega went 7-for-14 from the field and had twelve rebounds for the Hawks "
+                 "(10-0), who pulled away in the second half.")
+    assert [{v.number for v in c.values} for c in conflicts([a, b])] == [{9.0, 12.0}]
+    c = art("c", "Ortega had five points during a 15-2 run as the home side beat the league "
+                 "leaders 65-53.")
+    d = art("d", "Ortega had 23 points during a 15-2 run as the home side beat the league "
+                 "leaders 65-53.")
+    assert [{v.number for v in x.values} for x in conflicts([c, d])] == [{5.0, 23.0}]
+
+
+def test_parallel_sentences_with_other_figures_that_differ_are_not_compared() -> None:
+    # Another game or season: the other figures of the line differ.
+    a = art("a", "He finished with 269 yards and two touchdowns and caught 29 passes for "
+                 "201 yards.")
+    b = art("b", "He had 793 yards and six touchdowns on 147 carries and caught 39 passes for "
+                 "302 yards.")
+    assert conflicts([a, b]) == []
+    # A part of the game sharing one figure with the whole game's line.
+    c = art("c", "Ortega scored 11 points in the second half, grabbed 11 rebounds and blocked "
+                 "six shots.")
+    d = art("d", "During the deciding 15-2 run, Ortega scored two baskets, grabbed 3 of his 11 "
+                 "rebounds and blocked two shots.")
+    assert conflicts([c, d]) == []
+    # Different named subjects in the same slot (the same subject is compared).
+    e = art("e", "On Sunday, Vaughn had nine rebounds and 7 assists for the Hawks (10-0), who "
+                 "won 71-57.")
+    f = art("f", "On Sunday, Clark had twelve rebounds and 7 assists for the Hawks (10-0), who "
+                 "won 71-57.")
+    g = art("g", "On Sunday, Vaughn had twelve rebounds and 7 assists for the Hawks (10-0), who "
+                 "won 71-57.")
+    assert conflicts([e, f]) == []
+    assert [{v.number for v in x.values} for x in conflicts([e, g])] == [{9.0, 12.0}]
+
+
+def test_citizens_of_a_nation_are_its_people() -> None:
+    a = art("a", "About 1,500 American citizens remain in the country and wait to leave, the "
+                 "minister said on Wednesday.")
+    b = art("b", "About 2,100 Americans remain in the country and wait to leave, the minister "
+                 "said on Wednesday.")
+    assert [{v.number for v in c.values} for c in conflicts([a, b])] == [{1500.0, 2100.0}]
+    # A nationality before other things is still skipped: drones are counted, not people.
+    c = art("c", "The army said it shot down 29 Ukrainian drones over the border region.")
+    assert [cl.label for cl in extract(c, 0, c.all_sentences[0])] == ["drones"]

@@ -179,6 +179,11 @@ class Claim:
     figures: frozenset[float] = frozenset()
     """Every figure the sentence gives (years, clock times and scores such as "65 - 53"
     left out): two sentences that give the same other figures are about the same thing."""
+    numbers: frozenset[float] = frozenset()
+    """Every number of the sentence, scores included (years left out)."""
+    echo: bool = False
+    """The sentence gives this value to something else too ("seven children ... and seven
+    men"): the value turning up elsewhere in another sentence is then no sign of a mix-up."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -369,13 +374,19 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
             stat = True  # a list of counts of different things: "25 points and 16 rebounds"
     values = _values(low)
     in_scores = {float(n) for m in _SCORE.finditer(sentence) for n in re.findall(r"\d+", m.group())}
-    figures = frozenset(v for v, noun in values if v not in in_scores
-                        and (noun is not None or not (v.is_integer() and 1800 <= v <= 2100)))
+    listed = [v for v, noun in values if v not in in_scores
+              and (noun is not None or not (v.is_integer() and 1800 <= v <= 2100))]
+    figures = frozenset(listed)
+    numbers = frozenset(v for v, noun in values
+                        if noun is not None or not (v.is_integer() and 1800 <= v <= 2100))
     for c in claims:
         c.measures = sig
         c.figures = figures
+        c.numbers = numbers
         own = next(iter(c.others))
-        rest = [v for v, noun in values if noun is None or noun == c.noun]
+        c.echo = listed.count(own) > 1
+        # Other figures of the same kind (the numbers of a score such as "9-3" left out).
+        rest = [v for v, noun in values if (noun is None or noun == c.noun) and v not in in_scores]
         if own in rest:
             rest.remove(own)
         c.others = frozenset(rest)
@@ -391,7 +402,10 @@ DURATIONS = frozenset("day week month year hour minut second season game time de
 """Counted nouns that measure time: a count of them depends on when a report was written
 ("four days of riots", "eight days of riots"), so they are not compared."""
 _SCORE = re.compile(r"(?<![\d$€£¥.,:/])\d{1,3}\s?[-–]\s?\d{1,3}(?![\d%:/])")
-_PART_BEFORE = frozenset({"including", "among"})
+_PART_BEFORE = frozenset({"including", "among", "include", "includes", "included"})
+PART_REACH = 8
+"""Words back, inside the clause, that a part marker ("including") reaches: "including a
+women's craft group and seven children"."""
 _TOTAL = frozenset({"total", "overall", "altogether", "combined", "cumulative", "all"})
 _CLAUSE_END = frozenset({",", ";", ":", "while", "whereas", "but", "—", "–", "(", ")"})
 
@@ -430,6 +444,12 @@ def _scope(low: list[str], q0: int, i: int, j: int) -> str:
     near = low[max(0, q0 - 2):q0] + low[i + 1:j] + low[j:j + 3]
     if any(w in _TOTAL for w in near if w != "all") or "in all" in " ".join(near):
         return "total"
+    # A part marker further back in the clause: "including a choir and seven children".
+    for w in reversed(low[max(0, q0 - PART_REACH):q0]):
+        if w in _CLAUSE_END:
+            break
+        if w in _PART_BEFORE:
+            return "part"
     return ""
 
 
@@ -485,6 +505,11 @@ def _in_pair(low: list[str], i: int) -> bool:
     return prev == "to" and num(i - 2) and not (i >= 3 and low[i - 3] == "from")
 
 
+_NATIONALS = frozenset({"citizen", "nation"})
+"""Stems of nouns that, after a nationality, count its people: "American citizens",
+"Israeli nationals" are "Americans", "Israelis"."""
+
+
 def _head(low: list[str], j: int) -> tuple[str | None, int]:
     """The counted noun after a number (skipping modifiers), and the index after it."""
     k = j
@@ -512,6 +537,8 @@ def _head(low: list[str], j: int) -> tuple[str | None, int]:
         # A capitalised adjective before a noun (29 Ukrainian drones): skip it.
         if k + 1 < len(low) and w.endswith(("an", "ish", "ese", "i")) and low[k + 1][:1].isalpha() \
                 and low[k + 1] not in STOP and low[k + 1] not in _NOT_HEAD:
+            if stem(low[k + 1]) in _NATIONALS:
+                return w, k + 2  # "1,500 American citizens" counts Americans
             k += 1
             continue
         return w, k + 1
@@ -633,7 +660,7 @@ def aligned_pairs(articles: list[Article],
     """
     sentences = claim_sentences(articles)
     for sent in sentences:
-        sent.terms = [t for t in sent.terms if not t[:1].isdigit()]
+        sent.terms = [t for t in sent.terms if not t[:1].isdigit() and t not in _NUMBER_STEMS]
     vectorise(sentences)
     out: set[tuple[Place, Place]] = set()
     for (i, j), sim in similarities(sentences).items():
@@ -648,6 +675,10 @@ def aligned_pairs(articles: list[Article],
                 out.add((p, q))
     return out
 
+
+_NUMBER_STEMS = frozenset(stem(w) for w in WORD_NUMBERS)
+"""Stems of numbers written as words ("two", "seven"): left out with digits when two
+sentences are aligned without their numbers."""
 
 _DAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
                   r"(?:January|February|March|April|May|June|July|August|September|October|"
@@ -715,6 +746,29 @@ class Pairing:
             or (a.before == b.before and per_slot[(*pa, a.key, a.before)] == 1
                 and per_slot[(*pb, b.key, b.before)] == 1))
 
+    def parallel(self, a: Claim, b: Claim) -> bool:
+        """Two reports of one fact written alike, the figures in the same slot: the
+        sentences are aligned as one fact (:meth:`same_fact`) and the word right before
+        the figure, or the word right after what it counts, is the same in both ("had
+        nine rebounds for" vs "had twelve rebounds for"). The rest of the sentence pins
+        down what the figure is about, so it is compared whatever it counts (a line of
+        statistics, names around it that differ). Not when the sentences name different
+        subjects, or give other figures that differ (another game or season: one's other
+        figures must all be the other's); unless the words both before and after the figure
+        match, they must share two other figures (:data:`CORROBORATE`)."""
+        if a.subject and b.subject and a.subject != b.subject:
+            return False
+        same_before = a.before != "" and a.before == b.before
+        same_after = a.after != "" and a.after == b.after
+        if not (same_before or same_after):
+            return False
+        xs, ys = a.numbers - {a.value}, b.numbers - {b.value}
+        if not (xs <= ys or ys <= xs):
+            return False  # another figure differs: another game, season or scope
+        if not (same_before and same_after) and len(xs & ys) < CORROBORATE:
+            return False
+        return self.same_fact(a, b)
+
     def linked(self, a: Claim, b: Claim) -> bool:
         """The two sentences give the same two (:data:`CORROBORATE`) other figures
         ("269 yards and two touchdowns ... 29 catches"): they state one fact."""
@@ -750,8 +804,8 @@ class Pairing:
             return "days"  # the sentences name different days or years: different moments
         if a.value != b.value and (b.value in a.others or a.value in b.others):
             return "mix-up"  # the other figure is in this sentence too: a mix-up of two figures
-        if a.value != b.value and (a.stat or b.stat) and (b.value in a.figures
-                                                          or a.value in b.figures):
+        if a.value != b.value and (a.stat or b.stat) and (
+                (b.value in a.figures and not b.echo) or (a.value in b.figures and not a.echo)):
             return "mix-up"  # in a line of statistics, of two things ("four TDs", "four scores")
         if a.scope != b.scope:
             return "scope"  # a part ("of whom", "including") or a total against another figure
@@ -768,14 +822,15 @@ class Pairing:
             # several figures of this kind in a sentence: the same words around them or
             return "several"  # the same named subject ("Romney ... 21 percent") needed
         same_fact = self.same_fact(a, b)
+        parallel = self.parallel(a, b)
         if (a.stat or b.stat) and not a.measure and a.noun not in _MONEY_OR_UNIT and not (
-                self.linked(a, b) and (not several or self.ordered(a, b))):
+                self.linked(a, b) and (not several or self.ordered(a, b))) and not parallel:
             # a line of statistics (box score) is compared only with one stating the same
             return "stat"  # fact and giving another figure of it the same value
 
         if a.slot is not None:
             return "" if same_fact else "bare"
-        if a.names and b.names and not a.names & b.names:
+        if a.names and b.names and not a.names & b.names and not parallel:
             return "names"  # about different named people or places: "Vaughn had 16 points"
         if a.noun in DURATIONS and not same_fact and not (a.before == b.before
                                                           and a.before in _TERM):
