@@ -627,3 +627,24 @@ def test_citizens_of_a_nation_are_its_people() -> None:
     # A nationality before other things is still skipped: drones are counted, not people.
     c = art("c", "The army said it shot down 29 Ukrainian drones over the border region.")
     assert [cl.label for cl in extract(c, 0, c.all_sentences[0])] == ["drones"]
+
+
+def test_a_figure_over_a_span_of_time_pairs_with_one_over_the_same_span() -> None:
+    a = art("a", "The plan would cost $974 billion over five years or $1.2 trillion over eight "
+                 "years, analysts said.")
+    b = art("b", "The plan would cost $1.5 trillion over eight years, analysts said.")
+    found = conflicts([a, b])
+    assert [sorted(v.number for v in c.values) for c in found] == [[1.2e12, 1.5e12]]
+    c = art("c", "The plan would cost $974 billion over five years, analysts said.")
+    assert all(1.5e12 not in {v.number for v in x.values} for x in conflicts([b, c]))
+
+
+def test_the_same_named_subject_outweighs_other_names_nearby() -> None:
+    a = art("a", "The new poll shows Huckabee in the crowded primary field at 17 percent "
+                 "(Romney leads the pack).")
+    b = art("b", "In the new poll, Huckabee is in the crowded primary field at 19 percent, tied "
+                 "with Trump.")
+    assert [sorted(v.number for v in c.values) for c in conflicts([a, b])] == [[17.0, 19.0]]
+    c = art("c", "In the new poll, Palin is in the crowded primary field at 19 percent, tied "
+                 "with Trump.")
+    assert conflicts([a, c]) == []

@@ -174,6 +174,9 @@ class Claim:
     place: str = ""
     """The first name within a few words after the figure in its clause ("Georgia" in
     "4 percent of Georgia gas stations")."""
+    period: float = 0.0
+    """The span of time the figure is given over, when the words after it say
+    ("$974 billion over five years": 5 years, written as a number of days)."""
     earlier: bool = False
     """The earlier figure of a change ("up from 5.8%"): compared with earlier figures only."""
     figures: frozenset[float] = frozenset()
@@ -352,6 +355,7 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
             label = canonical or ""
         subject, lead = _subject(toks, q0)
         place = _name_after(toks, j)
+        period = _period(low, j)
         claims.append(Claim(article.id, index, sentence, value * scale, written.strip(), measure,
                             canonical + rate if canonical else canonical,
                             QUALIFIERS.get(qualifier or "") or None, update, context,
@@ -359,7 +363,7 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
                             after=stem(low[j]) if j < len(low) and low[j][:1].isalpha() else "",
                             scope=_scope(low, q0, i, j), subject=subject, lead=lead,
                             others=frozenset([value * scale]), earlier=earlier,
-                            place=place))
+                            place=place, period=period))
         spans.append((q0, j))
         skip_until = j - 1
     sig = frozenset(c.measure for c in claims if c.measure)
@@ -451,6 +455,25 @@ def _scope(low: list[str], q0: int, i: int, j: int) -> str:
         if w in _PART_BEFORE:
             return "part"
     return ""
+
+
+_OVER = frozenset({"over", "in", "within", "during", "across", "for"})
+_DAYS_IN = {"day": 1.0, "week": 7.0, "month": 30.0, "year": 365.0, "decad": 3650.0}
+
+
+def _period(low: list[str], j: int) -> float:
+    """The span of time right after a figure ("over five years", "in the next 10 years"),
+    in days; 0 when there is none."""
+    if j >= len(low) or low[j] not in _OVER:
+        return 0.0
+    for k in range(j + 1, min(len(low) - 1, j + 4)):
+        v = _number_value(low[k])
+        if v is not None:
+            days = _DAYS_IN.get(stem(low[k + 1]))
+            return v * days if days else 0.0
+        if low[k] not in ("the", "next", "past", "last", "coming", "first"):
+            break
+    return 0.0
 
 
 def _name_after(toks: list[tuple[str, int, int]], j: int) -> str:
@@ -817,6 +840,8 @@ class Pairing:
             return ""
         if several and a.place and b.place and a.place != b.place:
             return "place"  # "4 percent of Georgia stations" vs "7.7% in Virginia"
+        if a.period and b.period and a.period != b.period:
+            return "period"  # "$974 billion over five years" vs "$1.2 trillion over eight years"
         if several and (a.before != b.before and a.after != b.after
                         and not (a.subject and a.subject == b.subject)):
             # several figures of this kind in a sentence: the same words around them or
@@ -830,7 +855,8 @@ class Pairing:
 
         if a.slot is not None:
             return "" if same_fact else "bare"
-        if a.names and b.names and not a.names & b.names and not parallel:
+        if a.names and b.names and not a.names & b.names and not parallel \
+                and not (a.subject and a.subject == b.subject):
             return "names"  # about different named people or places: "Vaughn had 16 points"
         if a.noun in DURATIONS and not same_fact and not (a.before == b.before
                                                           and a.before in _TERM):
