@@ -272,13 +272,20 @@ class _Lexicon:
         """Give token ids to new tokens: what the batch needs of each (stem id, flags) is
         computed list by list, all Snowball stems in one call."""
         import numpy as np
-        lows = [self._low(raw) for raw in raws]
+        lows = [raw.lower() if raw.isascii() else fold(raw) for raw in raws]
+        lows = [low[:-2] if low[-1] == "s" and low.endswith(("'s", "’s")) and len(low) > 2
+                else low for low in lows]
         stop = self.stop
-        content = [k for k, low in enumerate(lows) if low not in stop and len(low) > 1]
+        content = [k for k, low in enumerate(lows) if len(low) > 1 and low not in stop]
         words = [lows[k] for k in content if not lows[k][0].isdigit()]
         stems = iter(self.stem_words(words))
-        sids = [self._stem_id(lows[k].replace(",", "") if lows[k][0].isdigit()
-                              else next(stems)) for k in content]
+        known = self.stems
+        sids = []
+        for k in content:
+            low = lows[k]
+            stem = low.replace(",", "") if low[0].isdigit() else next(stems)
+            sid = known.get(stem, -1)
+            sids.append(sid if sid >= 0 else self._stem_id(stem))
         first = len(self.raw)
         end = first + len(raws)
         self.raw.extend(raws)
@@ -663,9 +670,13 @@ def _masks(test: Any, bit: Any, row_starts: Any, row_sizes: Any) -> list[int]:
     small = bit < 63
     values = np.where(test & small, np.left_shift(1, np.where(small, bit, 0)), 0)
     masks: list[int] = np.bitwise_or.reduceat(values, row_starts).tolist()
-    for g in np.flatnonzero(row_sizes > 63).tolist():  # stories of more than 63 sentences
-        row = test[row_starts[g]:row_starts[g] + row_sizes[g]]
-        masks[g] = sum(1 << y for y in np.flatnonzero(row).tolist())
+    big = np.flatnonzero(row_sizes > 63).tolist()  # stories of more than 63 sentences
+    while big:
+        g, n = big[0], int(row_sizes[big[0]])
+        rows = np.packbits(test[row_starts[g]:row_starts[g] + n * n].reshape(n, n), axis=1,
+                           bitorder="little")
+        masks[g:g + n] = [int.from_bytes(r.tobytes(), "little") for r in rows]
+        big = big[n:]
     return masks
 
 
@@ -727,27 +738,35 @@ def _group(datas: list[_Story]) -> list[list[Candidate]]:
         return out
     # For every fact and every other article: the article's sentence closest to the
     # fact's sentence (the first one on a tie) joins the fact when it is a paraphrase.
+    # A story's articles are runs of its sentences, so (fact, article) are runs too.
     story_of = np.repeat(np.arange(len(datas)), [len(d) for d in datas])
-    names: dict[str, int] = {}
-    article = np.array([names.setdefault(a, len(names)) for d in datas for a in d.article])
+    article = np.array([o[0] for d in datas for o in d.order])
     rep = np.array(reps)
     sizes = np.array([len(d) for d in datas])[story_of[rep]]
     starts = np.array([d.start for d in datas])[story_of[rep]]
     which = np.repeat(np.arange(len(rep)), sizes)
     other = _segments(starts, sizes)
     pair = batch.base[rep][which] + (other - starts[which])
+    ok = para[pair] & (article[other] != article[rep[which]])
+    if not ok.any():
+        return out
     cosine = batch.cosine[pair]
-    pick = np.lexsort((other, -cosine, article[other], which))
-    which, other, pair = which[pick], other[pick], pair[pick]
-    group = np.concatenate(([True], (which[1:] != which[:-1])
-                            | (article[other][1:] != article[other][:-1])))
-    best = group & para[pair] & (article[other] != article[rep[which]])
+    run = np.concatenate(([True], (which[1:] != which[:-1])
+                          | (article[other][1:] != article[other][:-1])))
+    heads = np.flatnonzero(run)
+    run_id = np.cumsum(run) - 1
+    top = np.maximum.reduceat(cosine, heads)
+    at_top = np.flatnonzero(cosine == top[run_id])
+    first = at_top[np.concatenate(([True], run_id[at_top][1:] != run_id[at_top][:-1]))]
+    best = first[ok[first]]
     flat = [g for d, groups in zip(datas, out, strict=True) for g in groups]
     story_list = story_of.tolist()
     for k, j in zip(which[best].tolist(), other[best].tolist(), strict=True):
         cand = flat[k]
         data = datas[story_list[j]]
         i = j - data.start
+        if data.article[i] in cand.carriers:  # two articles with one id
+            continue
         cand.carriers[data.article[i]] = data.index[i]
         cand.order = min(cand.order, data.order[i])
         cand.position = min(cand.position, data.index[i])

@@ -39,8 +39,36 @@ def tricky() -> list[Story]:
     return stories
 
 
+def big_story() -> Story:
+    """Every fixture article four times over (as other outlets): more than 63 sentences,
+    so sentence sets no longer fit one machine word."""
+    articles = []
+    for copy in range(4):
+        for story in (make_story(), library()):
+            for a in story.articles:
+                a.id = f"{a.id}-{copy}"
+                articles.append(a)
+    return Story(id="big", slug="big", articles=articles)
+
+
 def every_story() -> list[Story]:
-    return [make_story(), library(), *tricky()]
+    return [make_story(), library(), *tricky(), big_story()]
+
+
+def test_sentence_sets_are_the_pair_tests() -> None:
+    import numpy as np
+    datas = S._prepare([s.articles for s in every_story()])
+    assert max(len(d) for d in datas) > 63
+    batch = datas[0].batch
+    close = S._same(batch, S.REDUNDANT_COSINE, S.REDUNDANT_OVERLAP, S.REDUNDANT_SHARED)
+    for data in datas:
+        for flat, masks in ((close, batch.close_masks), (batch.shared >= S.CLAUSE_SHARED,
+                                                          batch.maybe_masks)):
+            matrix = data.matrix(flat)
+            for i in range(len(data)):
+                mask = masks[data.start + i]
+                assert [y for y in range(len(data)) if mask >> y & 1] == \
+                    np.flatnonzero(matrix[i]).tolist()
 
 
 def alone(stories: list[Story], config: SummaryConfig) -> list[list[S.SummarySentence]]:
