@@ -648,3 +648,64 @@ def test_the_same_named_subject_outweighs_other_names_nearby() -> None:
     c = art("c", "In the new poll, Palin is in the crowded primary field at 19 percent, tied "
                  "with Trump.")
     assert conflicts([a, c]) == []
+
+
+def test_ranges_of_money_and_ratios_with_a_possessive_are_not_claims() -> None:
+    a = art("a", "The firm expects between $70.5 billion and $72.5 billion in revenue, and he "
+                 "has three of his four touchdowns in that stretch.")
+    assert extract(a, 0, a.all_sentences[0]) == []
+    # "the" is no possessive: the seven bullets fired are a count.
+    b = art("b", "An autopsy shows he was hit by three of the seven bullets fired by officers.")
+    assert 7.0 in [cl.value for cl in extract(b, 0, b.all_sentences[0])]
+    c = art("c", "The firm paid $5 million and $7 million in fees.")
+    assert [cl.value for cl in extract(c, 0, c.all_sentences[0])] == [5e6, 7e6]
+
+
+def test_money_or_a_percentage_of_different_things_is_not_compared() -> None:
+    a = art("a", "Jackson pleaded guilty to using campaign funds to buy a $43,000 watch and "
+                 "other personal items, prosecutors said.")
+    b = art("b", "Jackson pleaded guilty to using $750,000 in campaign funds to buy personal "
+                 "items, prosecutors said.")
+    assert conflicts([a, b]) == []
+    c = art("c", "The poll of voters published by the newspaper gave a 4.5 percent margin of "
+                 "error.")
+    d = art("d", "The poll of voters published by the newspaper said 83 percent were unhappy.")
+    assert conflicts([c, d]) == []
+    # The same thing on both sides is compared; an adverb ("daily") is no thing.
+    e = art("e", "The number of victims was increasing at a rate of 50 percent daily, the firm "
+                 "said.")
+    f = art("f", "The number of victims was increasing at a rate of 80 percent every day, the "
+                 "firm said.")
+    assert [sorted(v.number for v in x.values) for x in conflicts([e, f])] == [[50.0, 80.0]]
+
+
+def test_a_depth_is_not_a_distance() -> None:
+    a = art("a", "The quake struck at a depth of 10 kilometres near the town of Bireun, the "
+                 "survey said.")
+    b = art("b", "The quake struck 55 kilometres south of the town of Bireun, the survey said.")
+    assert conflicts([a, b]) == []
+    c = art("c", "The quake struck at a depth of 35 kilometres near the town of Bireun, the "
+                 "survey said.")
+    assert [sorted(v.number for v in x.values) for x in conflicts([a, c])] == [[10.0, 35.0]]
+
+
+def test_a_span_before_another_event_is_not_a_span_from_now() -> None:
+    a = art("a", "The new rules take effect nine days before the inauguration, officials said.")
+    b = art("b", "The new rules take effect in 30 days, officials said.")
+    assert conflicts([a, b]) == []
+    # Two offsets of one kind ("before", "prior to") are compared.
+    c = art("c", "His arrest came eleven days before the playoff loss at Pittsburgh.")
+    d = art("d", "His arrest came five days prior to the playoff loss at Pittsburgh.")
+    assert [sorted(v.number for v in x.values) for x in conflicts([c, d])] == [[5.0, 11.0]]
+    # An action after the span makes no offset: "deliberated seven hours before convicting".
+    e = art("e", "The jury deliberated almost seven hours before convicting him of murder.")
+    assert [cl.offset for cl in extract(e, 0, e.all_sentences[0])] == [""]
+
+
+def test_a_share_of_a_price_or_a_remainder_is_a_part() -> None:
+    a = art("a", "AMD said $281 million of the purchase price will be paid in cash.")
+    b = art("b", "AMD is paying $281 million in cash and the remainder in stock, he said.")
+    for x in (a, b):
+        assert [cl.scope for cl in extract(x, 0, x.all_sentences[0])] == ["part"]
+    c = art("c", "AMD agreed to buy the chipmaker for $334 million in cash, he said.")
+    assert conflicts([b, c]) == []

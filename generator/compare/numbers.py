@@ -92,6 +92,7 @@ _MODIFIERS = frozenset("other more addit further new separ young senior local fo
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _MONEY_OR_UNIT = frozenset(set(CURRENCY_SYMBOLS.values()) | set(CURRENCY_WORDS.values())
                            | set(UNITS.values()) | {"people"})
+_CURRENCIES = frozenset(set(CURRENCY_SYMBOLS.values()) | set(CURRENCY_WORDS.values()))
 _CLOCK = frozenset("am pm a.m p.m a p gmt utc et edt est pdt pst cet bst".split())
 _AUX = frozenset("were was are is have has had been be being".split())
 _NOT_HEAD = frozenset("overnight ago yesterday today tonight earlier later after before since "
@@ -174,6 +175,16 @@ class Claim:
     place: str = ""
     """The first name within a few words after the figure in its clause ("Georgia" in
     "4 percent of Georgia gas stations")."""
+    thing: str = ""
+    """For money or a percentage, the noun right after it that it is the price, size or
+    rate of ("watch" in "a $43,000 Rolex watch", "margin" in "a 4.5 percent margin of
+    error"): compared only with a figure of the same thing (or of none on both sides)."""
+    dimension: str = ""
+    """``depth`` or ``height`` for a length the words around it say is one ("at a depth
+    of 10 km", "10 km deep"); empty for a distance."""
+    offset: str = ""
+    """For a span of time, the word after it that makes it an offset from another event
+    ("nine days before the inauguration", "two weeks ago"); empty for a span."""
     period: float = 0.0
     """The span of time the figure is given over, when the words after it say
     ("$974 billion over five years": 5 years, written as a number of days)."""
@@ -356,14 +367,23 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
         subject, lead = _subject(toks, q0)
         place = _name_after(toks, j)
         period = _period(low, j)
+        thing = _thing(low, j) if canonical in _MONEY_OR_UNIT and canonical not in _LENGTHS \
+            and canonical != "people" and not rate else ""
+        dimension = ""
+        if canonical in _LENGTHS:
+            near = set(low[max(0, q0 - 3):q0]) | set(low[j:j + 1])
+            dimension = "depth" if near & _DEPTH else "height" if near & _HEIGHT else ""
+        offset = _offset(low, j) if canonical in DURATIONS else ""
         claims.append(Claim(article.id, index, sentence, value * scale, written.strip(), measure,
                             canonical + rate if canonical else canonical,
                             QUALIFIERS.get(qualifier or "") or None, update, context,
                             names=names, slot=slot, unit=unit, before=before, label=label,
                             after=stem(low[j]) if j < len(low) and low[j][:1].isalpha() else "",
-                            scope=_scope(low, q0, i, j), subject=subject, lead=lead,
+                            scope=_scope(low, q0, i, j, canonical in _CURRENCIES),
+                            subject=subject, lead=lead,
                             others=frozenset([value * scale]), earlier=earlier,
-                            place=place, period=period))
+                            place=place, period=period, thing=thing, dimension=dimension,
+                            offset=offset))
         spans.append((q0, j))
         skip_until = j - 1
     sig = frozenset(c.measure for c in claims if c.measure)
@@ -435,13 +455,18 @@ def _values(low: list[str]) -> list[tuple[float, str | None]]:
     return out
 
 
-def _scope(low: list[str], q0: int, i: int, j: int) -> str:
+def _scope(low: list[str], q0: int, i: int, j: int, money: bool = False) -> str:
     """``part`` or ``total`` when the words around a figure say so (see :attr:`Claim.scope`)."""
     before = low[max(0, q0 - 3):q0]
     if any(w in _PART_BEFORE for w in before) or before[-2:] in (["of", "whom"], ["of", "which"],
                                                                  ["of", "them"]):
         return "part"
     nxt = low[j:j + 4]
+    if money and nxt[:2] == ["of", "the"]:
+        return "part"  # "$281 million of the purchase price"
+    if any(w in ("remainder", "rest", "balance") and low[k - 1] == "the"
+           for k, w in enumerate(low[j:j + 8], start=j)):
+        return "part"  # "$281 million in cash and the remainder in stock"
     if nxt[:2] == ["of", "them"] or (nxt[:1] == ["of"] and any(
             w in CURRENCY_SYMBOLS or _number_value(w) is not None for w in nxt[1:3])):
         return "part"
@@ -455,6 +480,37 @@ def _scope(low: list[str], q0: int, i: int, j: int) -> str:
         if w in _PART_BEFORE:
             return "part"
     return ""
+
+
+_LENGTHS = frozenset({"km", "miles", "metres", "feet"})
+_DEPTH = frozenset({"depth", "deep", "below", "underground", "beneath"})
+_HEIGHT = frozenset({"height", "altitude", "high", "tall", "elevation"})
+_OFFSET = {"before": "before", "prior": "before", "earlier": "before", "ago": "ago",
+           "after": "after", "later": "after"}
+
+
+def _offset(low: list[str], j: int) -> str:
+    """``before``, ``after`` or ``ago`` when a span of time is an offset from another
+    event ("nine days before the inauguration", "two weeks later"); not when an action
+    follows the span ("deliberated seven hours before convicting")."""
+    if j >= len(low) or low[j] not in _OFFSET:
+        return ""
+    nxt = low[j + 1] if j + 1 < len(low) else ""
+    if nxt.endswith("ing") or nxt in ("being", "he", "she", "they", "it", "we"):
+        return ""
+    return _OFFSET[low[j]]
+
+
+def _thing(low: list[str], j: int) -> str:
+    """The noun right after a sum or a percentage that it is the price, size or rate of
+    ("$43,000 Rolex watch": ``rolex``; "4.5 percent margin": ``margin``), or ``""``."""
+    if j >= len(low) or not low[j][:1].isalpha() or low[j] in MONTHS or low[j] in _WEEKDAYS:
+        return ""
+    noun, _ = _head(low, j)
+    if not noun or noun in ("percent", "others") or stem(noun) in DURATIONS \
+            or noun.endswith("ly"):
+        return ""  # "5.8% year over year", "50% daily" give a time, not a thing
+    return stem(noun)
 
 
 _OVER = frozenset({"over", "in", "within", "during", "across", "for"})
@@ -506,6 +562,9 @@ def _subject(toks: list[tuple[str, int, int]], q0: int) -> tuple[str, bool]:
 _PAIR_BEFORE = frozenset({"of", "to", "and"})
 
 
+_POSSESSIVE = frozenset({"his", "her", "their", "its", "our"})
+
+
 def _in_pair(low: list[str], i: int) -> bool:
     """The number at ``i`` is one end of a ratio or range ("29 of 34", "20 to 30",
     "between 20 and 30", "29 out of 34"), not a count on its own."""
@@ -520,6 +579,24 @@ def _in_pair(low: list[str], i: int) -> bool:
         return True
     if nxt == "and" and num(i + 2) and i and low[i - 1] == "between":
         return True
+    if nxt == "of" and i + 3 < len(low) and low[i + 2] in _POSSESSIVE and num(i + 3):
+        return True  # "three of his four touchdowns"
+    if prev in _POSSESSIVE and i >= 3 and low[i - 2] == "of" and num(i - 3):
+        return True
+    # Money and scaled figures: "between $70.5 billion and $72.5 billion".
+    k = i + 1 + (nxt in SCALES)
+    if k + 1 < len(low) and low[k] == "and" and (num(k + 1) or (
+            low[k + 1] in CURRENCY_SYMBOLS and num(k + 2))):
+        b = i - 1 - (prev in CURRENCY_SYMBOLS)
+        if b >= 0 and low[b] == "between":
+            return True
+    b = i - 1 - (prev in CURRENCY_SYMBOLS)
+    if b >= 1 and low[b] == "and":
+        c = b - 1 - (low[b - 1] in SCALES)
+        if c >= 0 and num(c):
+            c -= 1 + (c >= 1 and low[c - 1] in CURRENCY_SYMBOLS)
+            if c >= 0 and low[c] == "between":
+                return True
     if prev == "of" and (num(i - 2) or (i >= 3 and low[i - 2] == "out" and num(i - 3))):
         return True
     if prev == "and" and num(i - 2) and i >= 3 and low[i - 3] == "between":
@@ -840,6 +917,12 @@ class Pairing:
             return ""
         if several and a.place and b.place and a.place != b.place:
             return "place"  # "4 percent of Georgia stations" vs "7.7% in Virginia"
+        if a.thing != b.thing:
+            return "thing"  # "a $43,000 watch" vs "$750,000 in campaign money"
+        if a.dimension != b.dimension:
+            return "dimension"  # "at a depth of 10 km" vs "55 km south of the town"
+        if a.offset != b.offset:
+            return "offset"  # "nine days before the inauguration" vs "takes effect in 30 days"
         if a.period and b.period and a.period != b.period:
             return "period"  # "$974 billion over five years" vs "$1.2 trillion over eight years"
         if several and (a.before != b.before and a.after != b.after
