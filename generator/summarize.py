@@ -216,7 +216,10 @@ class _Lexicon:
 
     def __init__(self, language: str) -> None:
         self.stem_word: Callable[[str], str] = _stemmer(language)
-        self.stem_words: Callable[[list[str]], list[str]] = _pystemmer(language).stemWords
+        # A stemmer without PyStemmer's word cache: each word is stemmed once per lexicon
+        # anyway, and filling a 10,000-word cache costs more than the stemming.
+        self.stem_words: Callable[[list[str]], list[str]] = _pystemmer(language,
+                                                                      False).stemWords
         self.stop = _stop_words(language)
         self.stems: dict[str, int] = {}
         self.names: list[str] = []
@@ -798,11 +801,14 @@ def candidates(articles: Sequence[Article]) -> list[Candidate]:
 
 
 @lru_cache(maxsize=8)
-def _pystemmer(language: str) -> Any:
+def _pystemmer(language: str, cached: bool = True) -> Any:
     import Stemmer as pystemmer
 
     name = language.lower()
-    return pystemmer.Stemmer(name if name in pystemmer.algorithms() else "english")
+    stemmer = pystemmer.Stemmer(name if name in pystemmer.algorithms() else "english")
+    if not cached:
+        stemmer.maxCacheSize = 0
+    return stemmer
 
 
 def _stemmer(language: str) -> Callable[[str], str]:
