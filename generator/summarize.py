@@ -1182,8 +1182,11 @@ class _Redundancy:
     def __call__(self, a: Candidate, b: Candidate) -> bool:
         reach, bits = self._fact(a)
         other_bits = self._fact(b)[1]
-        if reach & other_bits:
-            return True
+        return bool(reach & other_bits) or self.clause(a, b, bits, other_bits)
+
+    def clause(self, a: Candidate, b: Candidate, bits: int, other_bits: int) -> bool:
+        """A clause of one's sentence is contained in a copy of the other (``bits``: a's
+        copies, ``other_bits``: b's)."""
         # A clause can only be contained in a sentence sharing CLAUSE_SHARED words.
         for one, other, mask in ((a, b, other_bits), (b, a, bits)):
             hits = self.maybe[one.row] & mask
@@ -1217,9 +1220,14 @@ def _choose(data: _Story, groups: list[Candidate], config: SummaryConfig) -> lis
     wanted = config.sentences if not config.words else len(groups)
     chosen: list[int] = []
     total = 0
+    fact, clause = redundant._fact, redundant.clause
+    taken: list[tuple[Candidate, int]] = []
     for k in sorted(range(len(groups)), key=lambda k: (-score[k], groups[k].order)):
-        if any(redundant(groups[k], groups[c]) for c in chosen):
+        cand = groups[k]
+        reach, bits = fact(cand)
+        if any(reach & other or clause(cand, c, bits, other) for c, other in taken):
             continue
+        taken.append((cand, bits))
         chosen.append(k)
         total += len(groups[k].text.split())
         if len(chosen) >= wanted or (config.words and total >= config.words):
