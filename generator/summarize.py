@@ -231,10 +231,6 @@ class _Lexicon:
         self.ids: dict[str, int] = {_MARK: 0}
         self.raw: list[str] = [_MARK]
         """Token id -> the token."""
-        self.number: list[str] = [""]
-        """Token id -> _Token.number."""
-        self.name: list[str] = [""]
-        """Token id -> _Token.name."""
         self.stem_of: Any = np.full(1024, -1, dtype=np.int64)
         """Token id -> stem id (-1: stop word, single character, the mark)."""
         self.flags: Any = np.zeros((3, 1024), dtype=bool)
@@ -305,10 +301,6 @@ class _Lexicon:
                    for raw, low in zip(raws, lows, strict=True)]
         self.flags[:, first:end] = [[low in _BOILERPLATE_WORDS for low in lows],
                                     [low in _PRONOUN for low in lows], capital]
-        self.number.extend([low.replace(",", "") if low[0].isdigit()
-                            else _NUMBER_WORDS.get(low, "") for low in lows])
-        self.name.extend([low if cap and low not in stop else ""
-                          for low, cap in zip(lows, capital, strict=True)])
 
 
 @lru_cache(maxsize=8)
@@ -437,12 +429,21 @@ class _Batch:
         self.maybe_masks: list[int] = []
         """Each sentence's pairs sharing CLAUSE_SHARED content words (bit y: sentence y)."""
         self._tokens: dict[int, list[int]] = {}
+        self._infos: dict[int, list[_Token]] = {}
 
     def tokens(self, g: int) -> list[int]:
         """Sentence g's token ids."""
         if g not in self._tokens:
             self._tokens[g] = self.tids[self.bounds[g]:self.bounds[g + 1] - 1].tolist()
         return self._tokens[g]
+
+    def infos(self, g: int) -> list[_Token]:
+        """Everything about sentence g's tokens (numbers, names: described when asked)."""
+        if g not in self._infos:
+            lex = self.lexicon
+            known, raw = lex.tokens, lex.raw
+            self._infos[g] = [known.get(raw[t]) or lex.token(raw[t]) for t in self.tokens(g)]
+        return self._infos[g]
 
 
 @dataclass
@@ -689,14 +690,13 @@ def _same(batch: _Batch, cosine: float, overlap: float, shared: int) -> Any:
 
 def _agree(batch: _Batch, i: int, j: int) -> bool:
     """Numbers (and names, when both have some) do not contradict."""
-    one, two = batch.tokens(i), batch.tokens(j)
-    number, name = batch.lexicon.number, batch.lexicon.name
-    a = {number[t] for t in one} - {""}
-    b = {number[t] for t in two} - {""}
+    one, two = batch.infos(i), batch.infos(j)
+    a = {t.number for t in one if t.number}
+    b = {t.number for t in two if t.number}
     if a - b and b - a:  # each has a number the other lacks: "135 million" vs "120 million"
         return False
-    a = {name[t] for t in one[1:]} - {""}
-    b = {name[t] for t in two[1:]} - {""}
+    a = {t.name for t in one[1:] if t.name}
+    b = {t.name for t in two[1:] if t.name}
     return not (a and b and a.isdisjoint(b))
 
 
