@@ -41,6 +41,7 @@ import importlib
 import operator
 import re
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -224,6 +225,8 @@ class _Lexicon:
         self.stems: dict[str, int] = {}
         self.names: list[str] = []
         self.tokens: dict[str, _Token] = {}
+        self.lock = threading.Lock()
+        """Held while a batch adds tokens and reads their ids (tasks may share a process)."""
         self._reset_ids()
 
     def _reset_ids(self) -> None:
@@ -428,6 +431,10 @@ class _Batch:
         """Each sentence's REDUNDANT_* pairs (bit y: its story's sentence y)."""
         self.maybe_masks: list[int] = []
         """Each sentence's pairs sharing CLAUSE_SHARED content words (bit y: sentence y)."""
+        self.raw: list[str] = []
+        """The lexicon's token of each token id (as when the batch was described)..."""
+        self.stem_of: Any = None
+        """...and its stem id."""
         self._tokens: dict[int, list[int]] = {}
         self._infos: dict[int, list[_Token]] = {}
 
@@ -441,7 +448,7 @@ class _Batch:
         """Everything about sentence g's tokens (numbers, names: described when asked)."""
         if g not in self._infos:
             lex = self.lexicon
-            known, raw = lex.tokens, lex.raw
+            known, raw = lex.tokens, self.raw
             self._infos[g] = [known.get(raw[t]) or lex.token(raw[t]) for t in self.tokens(g)]
         return self._infos[g]
 
@@ -534,17 +541,20 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
     if joined.count(_MARK) != max(len(texts) - 1, 0):
         joined = _MARK.join(t.replace(_MARK, " ") for t in texts)
     raw = _SCAN.findall(joined + _MARK) if texts else []
-    ids = lex.ids
-    distinct = dict.fromkeys(raw)
-    new = [t for t in distinct if t not in ids]
-    if new:
-        if len(ids) + len(new) > lex.LIMIT:  # forget old tokens (stem ids are kept)
-            lex._reset_ids()
-            new = [t for t in distinct if t != _MARK]
-        lex.add(new)
+    with lex.lock:
         ids = lex.ids
-    found = operator.itemgetter(*raw)(ids) if len(raw) > 1 else [ids[t] for t in raw]
-    tids = np.fromiter(found, dtype=np.int64, count=len(raw))
+        distinct = dict.fromkeys(raw)
+        new = [t for t in distinct if t not in ids]
+        if new:
+            if len(ids) + len(new) > lex.LIMIT:  # forget old tokens (stem ids are kept)
+                lex._reset_ids()
+                new = [t for t in distinct if t != _MARK]
+            lex.add(new)
+            ids = lex.ids
+        found = operator.itemgetter(*raw)(ids) if len(raw) > 1 else [ids[t] for t in raw]
+        tids = np.fromiter(found, dtype=np.int64, count=len(raw))
+        flags, stem_of, raws = lex.flags, lex.stem_of, lex.raw
+    batch.raw, batch.stem_of = raws, stem_of
     marks = np.flatnonzero(tids == 0)
     batch.tids = tids
     bounds = np.concatenate(([0], marks + 1))
@@ -552,7 +562,7 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
     count = np.diff(bounds) - 1
     sent = np.repeat(np.arange(len(texts)), count + 1)
     pos = np.arange(len(tids)) - np.repeat(bounds[:-1], count + 1)
-    boiler, pronoun, capital = lex.flags[:, tids]
+    boiler, pronoun, capital = flags[:, tids]
     boiled = np.bincount(sent, weights=boiler, minlength=len(texts)) > 0
     # "In a statement Friday, he said": a pronoun among the first 8 tokens, no name before.
     first = []
@@ -577,7 +587,7 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
             quality.append(0)
     for data in datas:
         data.quality = quality[data.start:data.start + len(data)]
-    stems = lex.stem_of[tids]
+    stems = stem_of[tids]
     content = stems >= 0
     batch.cell_sent = sent[content]
     batch.cell_stem = stems[content]
@@ -785,7 +795,7 @@ def _facts(articles: Sequence[Article], language: str = "english",
 
 def _stems(story: _Story, row: int) -> frozenset[str]:
     lex = story.batch.lexicon
-    stems = lex.stem_of[story.batch.tokens(story.start + row)].tolist()
+    stems = story.batch.stem_of[story.batch.tokens(story.start + row)].tolist()
     return frozenset(lex.names[i] for i in stems if i >= 0)
 
 
@@ -1113,12 +1123,12 @@ def _clauses(story: _Story, row: int) -> list[tuple[list[int], list[float], floa
     if len(parts) < 2:
         return None
     lex = story.batch.lexicon
-    known, stem_of = lex.ids, lex.stem_of
+    known = lex.tokens
     columns = story.columns()
     idf = story.batch.idf
     out = []
     for part in parts:
-        ids = {int(stem_of[known[t]]) if t in known else lex.token(t).stem
+        ids = {(known.get(t) or lex.token(t)).stem
                for t in _TOKEN.findall(part)}
         cols = sorted(columns[i] for i in ids if i in columns)
         if len(cols) >= CLAUSE_SHARED:

@@ -246,3 +246,17 @@ def test_batch_lexrank_scores_are_sumys() -> None:
         got = scores[data.start:data.start + len(data)]
         assert np.allclose(got, expected), data.texts
     del ObjectDocumentModel, Paragraph, Sentence
+
+
+def test_batches_in_threads_of_one_process_agree() -> None:
+    """Tasks of a scheduler may share a process: their batches share its lexicon."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    stories = every_story()
+    expected = alone(stories, SummaryConfig())
+    S._lexicon.cache_clear()
+    orders = [stories[k:] + stories[:k] for k in range(len(stories))]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda batch: S.summarize_all(batch, SummaryConfig()), orders))
+    for k, summaries in enumerate(got):
+        assert summaries == expected[k:] + expected[:k]
