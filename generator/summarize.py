@@ -7,10 +7,14 @@
    "However,"). Words are looked up in a per-language lexicon that remembers
    every token it has seen (lower case, stem id, number, name), so each
    distinct word is stemmed once per process, not once per occurrence.
-2. **Matrices**: the story's sentences become one term-count matrix (numpy,
-   scipy sparse for very large stories), from which every pairwise measure is
-   computed at once: an idf-weighted cosine, the share of the lighter
-   sentence's idf mass found in the other (containment), and shared words.
+2. **Matrices**: the story's sentences become a term-count matrix, from which
+   every pairwise measure is computed at once: an idf-weighted cosine, the
+   share of the lighter sentence's idf mass found in the other (containment),
+   and shared words. :func:`summarize_all` does steps 1, 2 and LexRank for many
+   stories in one pass (one regex pass, one matrix, numpy sums into flat
+   per-story pair arrays, one power iteration); every number of a story comes
+   from that story alone in a fixed order, so its summary is the one
+   :func:`summarize` (a batch of one) gives it.
 3. **Facts**: sentences that report the same fact are grouped across sources,
    paraphrases included (cosine, or containment with enough shared words;
    neither may have a number the other lacks while lacking one of the other's,
@@ -19,10 +23,10 @@
    reporting it, the index of the matching sentence (the ``#s<N>`` anchor).
 4. **Ranking**: a sumy summarizer (LexRank by default) rates *every* sentence
    of the story, repeats across outlets included, so a fact many outlets carry
-   gathers the centrality of all its copies. LexRank runs through a subclass of
-   sumy's ``LexRankSummarizer`` that computes sumy's tf, idf, idf-modified
-   cosine and threshold graph with numpy from the term-count matrix and then
-   calls sumy's own power method; the other algorithms run through sumy's
+   gathers the centrality of all its copies. LexRank computes sumy's tf, idf,
+   idf-modified cosine, threshold graph and power method with numpy from the
+   term-count matrix (sentences whose scores are equal to 12 decimals rank by
+   position); the other algorithms run through sumy's
    document model with :class:`OfflineTokenizer` (pysbd and a regex: nothing
    is downloaded). A fact's score blends its best copy's rank with how many
    sources carry it and how early it comes in its articles (news puts the news
