@@ -152,6 +152,7 @@ def clean_text(raw: str) -> Cleaned:
     for line in lines:
         if title and line.role in ("body", "subhead") and line.text == title:
             line.role, line.reason = "boilerplate", "repeated headline"
+    _trim_edges(lines)
     _lift_metadata(lines, out)
     kept = [ln for ln in lines if ln.role in ("body", "subhead")]
     out.kept_lines = [ln.number for ln in kept]
@@ -287,6 +288,19 @@ def _best_run(weights: list[int], allowed: list[bool]) -> tuple[int, int, int]:
         if total > best[2]:
             best = (start, i, total)
     return best
+
+
+def _trim_edges(lines: list[_Line]) -> None:
+    """Short lines left at the very start or end of the body (once the headline and its
+    repeats are out) head nothing: they are outside it, as they would be if the body
+    were cleaned again on its own (the body run never starts or ends on them)."""
+    kept = [ln for ln in lines if ln.role in ("body", "subhead")]
+    for edge in (kept, kept[::-1]):
+        for line in edge:
+            if line.role != "subhead":
+                break
+            line.role = "outside"
+            line.reason = "outside the article body (navigation, related links, teasers)"
 
 
 def _mark_body_span(lines: list[_Line]) -> None:

@@ -266,6 +266,17 @@ def test_clean_text_is_idempotent(raw: str) -> None:
     assert twice == once
 
 
+def test_a_short_line_left_at_the_end_of_the_body_is_dropped() -> None:
+    # Found by the property test above: the repeated headline after ":" made the body
+    # run end on the headline, so ":" was kept once and dropped when cleaned again.
+    headline = "council the the the the council " + " ".join(["the"] * 16)
+    raw = f"{headline}\n0\n0\n0:0:0:0:0:0:A.\n:\n{headline}"
+    once = clean_text(raw)
+    assert once.paragraphs == ["0:0:0:0:0:0:A."]
+    assert any(d.text == ":" and "outside the article body" in d.reason for d in once.dropped)
+    assert clean_text("\n\n".join(once.paragraphs)).paragraphs == once.paragraphs
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=400), st.sampled_from(["text", "markdown", "html"]))
 def test_clean_never_raises_on_any_body(body: str, body_format: str) -> None:
