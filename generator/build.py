@@ -224,12 +224,6 @@ def _clean_one(task: _CleanTask) -> Article:
 
 
 @dataclass
-class _StoryTask:
-    story: Story
-    config: Config
-
-
-@dataclass
 class StoryResult:
     """What the per-story stages add to a story (cached and sent between processes)."""
 
@@ -238,18 +232,26 @@ class StoryResult:
     differences: Differences | None
 
 
-def _story_one(task: _StoryTask) -> StoryResult:
+def story_results(stories: list[Story], config: Config,
+                  summaries: Cache | None = None) -> list[StoryResult]:
+    """Headline, summary and differences of each story (the per-story stages; the build
+    and the live preview's quick path both run this). Summaries are made in one batch
+    (``summarize_all`` gives each story the summary ``summarize`` gives it alone);
+    ``summaries`` is an optional summary cache."""
     from . import compare as compare_stage
     from . import summarize as summarize_stage
 
-    story, config = task.story, task.config
-    title = summarize_stage.choose_headline(story)
-    story.title = title
-    summary = summarize_stage.summarize(story, config.summary, config.language)
-    differences = compare_stage.compare(story)
-    if differences is not None:
-        summarize_stage.add_fact_citations(summary, differences.facts, story.articles)
-    return StoryResult(title, summary, differences)
+    for story in stories:
+        story.title = summarize_stage.choose_headline(story)
+    made = summarize_stage.summarize_all(stories, config.summary, config.language,
+                                         cache=summaries)
+    results = []
+    for story, summary in zip(stories, made, strict=True):
+        differences = compare_stage.compare(story)
+        if differences is not None:
+            summarize_stage.add_fact_citations(summary, differences.facts, story.articles)
+        results.append(StoryResult(story.title, summary, differences))
+    return results
 
 
 @dataclass
@@ -259,22 +261,7 @@ class _StoriesTask:
 
 
 def _story_some(task: _StoriesTask) -> list[StoryResult]:
-    """``_story_one`` for several stories, their summaries made in one batch
-    (``summarize_all`` gives each story the summary ``summarize`` gives it alone)."""
-    from . import compare as compare_stage
-    from . import summarize as summarize_stage
-
-    config = task.config
-    for story in task.stories:
-        story.title = summarize_stage.choose_headline(story)
-    summaries = summarize_stage.summarize_all(task.stories, config.summary, config.language)
-    results = []
-    for story, summary in zip(task.stories, summaries, strict=True):
-        differences = compare_stage.compare(story)
-        if differences is not None:
-            summarize_stage.add_fact_citations(summary, differences.facts, story.articles)
-        results.append(StoryResult(story.title, summary, differences))
-    return results
+    return story_results(task.stories, task.config)
 
 
 def clean_all(documents: list[Document], config: Config, cache: Cache | None, jobs: int,

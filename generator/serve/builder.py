@@ -26,7 +26,6 @@ import jinja2
 
 from .. import build as build_stage
 from .. import clean as clean_stage
-from .. import compare as compare_stage
 from .. import load as load_stage
 from .. import render as render_stage
 from .. import summarize as summarize_stage
@@ -163,11 +162,14 @@ class Builder:
         for story in last.digest.stories:
             if story.id in stale:
                 story = dataclasses.replace(story, articles=list(story.articles))
-                story.summary = summarize_stage.summarize(story, config.summary,
-                                                          config.language, cache=cache)
-                story.differences = compare_stage.compare(story)
                 touched.append(story)
             stories.append(story)
+        # The build's own per-story step (headline, summary, differences and the
+        # summary's citations of compare's aligned sources), so the preview matches.
+        for story, done in zip(touched, build_stage.story_results(touched, config, cache),
+                               strict=True):
+            story.title, story.summary, story.differences = (done.title, done.summary,
+                                                             done.differences)
         files = self._rerender(last, touched, config, story_pages=True)
         digest = dataclasses.replace(last.digest, stories=stories)
         result = Result(files=files, config=config, digest=digest, exact=False)
