@@ -267,7 +267,14 @@ def _story_some(task: _StoriesTask) -> list[StoryResult]:
 def clean_all(documents: list[Document], config: Config, cache: Cache | None, jobs: int,
               executor: Executor | None = None) -> tuple[list[Article], dict[str, str]]:
     """Cleaned articles (cache first) and each article's content key, by article id."""
-    keys = [Cache.key(code_version(), "clean", config.language, serial.dump(d))
+    import dataclasses
+
+    # Every field of the document in field order, its problems (few) dumped: the same
+    # information as serial.dump(d) without walking the body and metadata in Python.
+    names = [f.name for f in dataclasses.fields(Document) if f.name != "problems"]
+    version = code_version()
+    keys = [Cache.key(version, "clean", config.language, [getattr(d, n) for n in names],
+                      [serial.dump(p) for p in d.problems])
             for d in documents]
     results: list[Article | None] = [_cached(cache, k, Article) for k in keys]
     missing = [i for i, r in enumerate(results) if r is None]

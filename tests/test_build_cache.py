@@ -65,6 +65,17 @@ def test_a_changed_article_updates_its_pages_and_the_listings(tmp_path: Path) ->
     assert tree(out) == tree(fresh)
 
 
+def test_a_changed_sidecar_alone_updates_the_article(tmp_path: Path) -> None:
+    config = site_copy(tmp_path)
+    _, out = messages(config)
+    sidecar = config.root / "articles" / "library-fire.txt.json"
+    sidecar.write_text(sidecar.read_text().replace("Greyfield Gazette", "Greyfield Herald"))
+    seen, out = messages(config)
+    assert any(m.startswith("clean") and "2 from cache" in m for m in seen), seen
+    assert "Greyfield Herald" in (out / "articles" / "library-fire" / "index.html").read_text()
+    assert tree(out) == fresh_tree(config, tmp_path)
+
+
 def test_a_deleted_article_disappears_from_the_site(tmp_path: Path) -> None:
     config = site_copy(tmp_path)
     _, out = messages(config)
