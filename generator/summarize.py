@@ -229,6 +229,7 @@ class _Lexicon:
         self.stems: dict[str, int] = {}
         self.names: list[str] = []
         self.tokens: dict[str, _Token] = {}
+        self.marks: dict[str, tuple[str, str]] = {}
         self.lock = threading.Lock()
         """Held while a batch adds tokens and reads their ids (tasks may share a process)."""
         self._reset_ids()
@@ -273,6 +274,16 @@ class _Lexicon:
         info = _Token(sid, number, name, capital, low in _PRONOUN, low in _BOILERPLATE_WORDS)
         self.tokens[raw] = info
         return info
+
+    def mark(self, raw: str) -> tuple[str, str]:
+        """(number, name) of one token, as :meth:`token` gives them (remembered)."""
+        if len(self.marks) > self.LIMIT:
+            self.marks.clear()
+        low = self._low(raw)
+        number = low.replace(",", "") if low[0].isdigit() else _NUMBER_WORDS.get(low, "")
+        capital = raw[0].isupper() and low not in _CALENDAR
+        got = self.marks[raw] = (number, low if capital and low not in self.stop else "")
+        return got
 
     def add(self, raws: Sequence[str]) -> None:
         """Give token ids to new tokens: what the batch needs of each (stem id, flags) is
@@ -441,6 +452,9 @@ class _Batch:
         """...and its stem id."""
         self._tokens: dict[int, list[int]] = {}
         self._infos: dict[int, list[_Token]] = {}
+        self._marks: dict[int, list[tuple[str, str]]] = {}
+        self.ids: dict[str, int] = {}
+        """The lexicon's token ids (as when the batch was described)."""
 
     def tokens(self, g: int) -> list[int]:
         """Sentence g's token ids."""
@@ -455,6 +469,17 @@ class _Batch:
             known, raw = lex.tokens, self.raw
             self._infos[g] = [known.get(raw[t]) or lex.token(raw[t]) for t in self.tokens(g)]
         return self._infos[g]
+
+    def marks(self, g: int) -> list[tuple[str, str]]:
+        """(number, name) of each of sentence g's tokens, as :class:`_Token` has them
+        (without stemming: the pair tests need only these)."""
+        got = self._marks.get(g)
+        if got is None:
+            lex = self.lexicon
+            known, raw = lex.marks, self.raw
+            got = self._marks[g] = [known.get(raw[t]) or lex.mark(raw[t])
+                                    for t in self.tokens(g)]
+        return got
 
 
 @dataclass
@@ -558,7 +583,7 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
         found = operator.itemgetter(*raw)(ids) if len(raw) > 1 else [ids[t] for t in raw]
         tids = np.fromiter(found, dtype=np.int64, count=len(raw))
         flags, stem_of, raws = lex.flags, lex.stem_of, lex.raw
-    batch.raw, batch.stem_of = raws, stem_of
+    batch.raw, batch.stem_of, batch.ids = raws, stem_of, ids
     marks = np.flatnonzero(tids == 0)
     batch.tids = tids
     bounds = np.concatenate(([0], marks + 1))
@@ -704,13 +729,13 @@ def _same(batch: _Batch, cosine: float, overlap: float, shared: int) -> Any:
 
 def _agree(batch: _Batch, i: int, j: int) -> bool:
     """Numbers (and names, when both have some) do not contradict."""
-    one, two = batch.infos(i), batch.infos(j)
-    a = {t.number for t in one if t.number}
-    b = {t.number for t in two if t.number}
+    one, two = batch.marks(i), batch.marks(j)
+    a = {t[0] for t in one if t[0]}
+    b = {t[0] for t in two if t[0]}
     if a - b and b - a:  # each has a number the other lacks: "135 million" vs "120 million"
         return False
-    a = {t.name for t in one[1:] if t.name}
-    b = {t.name for t in two[1:] if t.name}
+    a = {t[1] for t in one[1:] if t[1]}
+    b = {t[1] for t in two[1:] if t[1]}
     return not (a and b and a.isdisjoint(b))
 
 
@@ -1126,14 +1151,15 @@ def _clauses(story: _Story, row: int) -> list[tuple[list[int], list[float], floa
     parts = _CLAUSE.split(text)
     if len(parts) < 2:
         return None
-    lex = story.batch.lexicon
-    known = lex.tokens
+    batch = story.batch
+    known, stem_of = batch.ids, batch.stem_of
     columns = story.columns()
-    idf = story.batch.idf
+    idf = batch.idf
     out = []
     for part in parts:
-        ids = {(known.get(t) or lex.token(t)).stem
-               for t in _TOKEN.findall(part)}
+        # Every token of a part is one of the sentence's (clause marks never cut a token).
+        tokens = _TOKEN.findall(part)
+        ids = set(stem_of[[known[t] for t in tokens]].tolist()) if tokens else set()
         cols = sorted(columns[i] for i in ids if i in columns)
         if len(cols) >= CLAUSE_SHARED:
             weights = idf[cols].tolist()
