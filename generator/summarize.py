@@ -209,6 +209,157 @@ _MARK = "\x00"
 _SCAN = re.compile(_TOKEN.pattern + "|" + _MARK)
 
 
+_HASH = 0x9E3779B97F4A7C15
+"""Odd multiplier of the polynomial hash (mod 2**64) the array scanner keys tokens by."""
+_POWERS: list[Any] = []
+"""[_HASH ** k, _HASH ** -k] for k < their length (mod 2**64), grown when needed."""
+_WIDE: dict[int, tuple[bool, bool]] = {}
+"""Code point above 127 -> (alphanumeric, decimal digit), as the regex engine tests them."""
+_JOINERS = (ord("'"), ord("’"), ord("-"), ord("."))
+
+
+def _powers(n: int) -> tuple[Any, Any]:
+    import numpy as np
+    if not _POWERS or len(_POWERS[0]) < n:
+        size = max(n, 2 * len(_POWERS[0]) if _POWERS else 1 << 16)
+        out = []
+        for base in (_HASH, pow(_HASH, -1, 1 << 64)):
+            series = np.full(size, base, dtype=np.uint64)
+            series[0] = 1
+            out.append(np.cumprod(series))  # unsigned: wraps mod 2**64
+        _POWERS[:] = out
+    return _POWERS[0], _POWERS[1]
+
+
+def _scan(text: str) -> tuple[Any, Any, Any] | None:
+    """What ``_SCAN.findall(text)`` finds, as arrays: (start, end, key) of every token and
+    every mark, in order; equal keys are equal strings (checked; None on a hash collision
+    or a string numpy cannot take, then the caller uses the regex).
+
+    A token is a run of alphanumeric characters and of single joiners (' ’ - .) between
+    two of them, or commas between one and a decimal digit: exactly the strings the
+    pattern's greedy repetition takes, since a joiner only continues a token when an
+    alphanumeric character follows it."""
+    import numpy as np
+    try:
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    except UnicodeError:
+        return None
+    n = len(codes)
+    if not n:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint64)
+    ascii_ = codes < 128
+    small = np.where(ascii_, codes, 0)
+    alnum_table, digit_table = _ascii_tables()
+    alnum = alnum_table[small]
+    digit = digit_table[small]
+    wide = np.flatnonzero(~ascii_)
+    if len(wide):
+        distinct, back = np.unique(codes[wide], return_inverse=True)
+        known = [_WIDE.get(c) or _WIDE.setdefault(c, (chr(c).isalnum(), chr(c).isdecimal()))
+                 for c in distinct.tolist()]
+        table = np.array(known, dtype=bool).reshape(-1, 2)
+        alnum[wide] = table[back, 0]
+        digit[wide] = table[back, 1]
+    mark = codes == 0
+    before = np.concatenate(([False], alnum[:-1]))
+    after = np.concatenate((alnum[1:], [False]))
+    joiner = np.isin(codes, _JOINERS) & after
+    joiner |= (codes == ord(",")) & np.concatenate((digit[1:], [False]))
+    inside = alnum | (joiner & before) | mark
+    prev = np.concatenate(([False], inside[:-1]))
+    nxt = np.concatenate((inside[1:], [False]))
+    prev_mark = np.concatenate(([False], mark[:-1]))
+    next_mark = np.concatenate((mark[1:], [False]))
+    starts = np.flatnonzero(inside & (~prev | mark | prev_mark))
+    ends = np.flatnonzero(inside & (~nxt | mark | next_mark)) + 1
+    power, inverse = _powers(n + 1)
+    with np.errstate(over="ignore"):
+        prefix = np.concatenate((np.zeros(1, np.uint64),
+                                 np.cumsum(codes.astype(np.uint64) * power[:n])))
+        key = (prefix[ends] - prefix[starts]) * inverse[starts]
+    return starts, ends, key
+
+
+@lru_cache(maxsize=1)
+def _ascii_tables() -> tuple[Any, Any]:
+    """ASCII code -> alphanumeric, and -> decimal digit."""
+    import numpy as np
+    return (np.array([chr(c).isalnum() for c in range(128)], dtype=bool),
+            np.array([chr(c).isdecimal() for c in range(128)], dtype=bool))
+
+
+def _token_ids(lex: _Lexicon, text: str) -> Any:
+    """Token ids of every token and mark of ``text`` (new tokens added to the lexicon in
+    order of first appearance), by the array scanner, or by the regex when it declines.
+    Hold ``lex.lock``."""
+    import numpy as np
+    scanned = _scan(text)
+    if scanned is not None:
+        starts, ends, key = scanned
+        unique, first, back = np.unique(key, return_index=True, return_inverse=True)
+        lengths = ends - starts
+        rep = first[back]
+        same = bool((lengths == lengths[rep]).all())
+        if same:
+            codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            same = bool((codes[_segments(starts, lengths)]
+                         == codes[_segments(starts[rep], lengths)]).all())
+        if same:
+            tids = _known_keys(lex, codes, unique, starts[first], lengths[first])
+            if tids is not None:
+                miss = np.flatnonzero(tids < 0)
+                if len(miss):  # new to the keys: looked up (or added) by their strings
+                    miss = miss[np.argsort(first[miss], kind="stable")]
+                    at = first[miss]
+                    distinct = [text[a:b] for a, b in zip(starts[at].tolist(),
+                                                          ends[at].tolist(), strict=True)]
+                    ids = _add_new(lex, distinct)
+                    found = (operator.itemgetter(*distinct)(ids) if len(distinct) > 1
+                             else [ids[t] for t in distinct])
+                    tids[miss] = np.fromiter(found, dtype=np.int64, count=len(distinct))
+                    lex.remember(unique[miss], tids[miss],
+                                 codes[_segments(starts[at], lengths[at])], lengths[at])
+                return tids[back]
+    raw = _SCAN.findall(text)
+    ids = _add_new(lex, list(dict.fromkeys(raw)))
+    found = operator.itemgetter(*raw)(ids) if len(raw) > 1 else [ids[t] for t in raw]
+    return np.fromiter(found, dtype=np.int64, count=len(raw))
+
+
+def _known_keys(lex: _Lexicon, codes: Any, keys: Any, starts: Any, lengths: Any) -> Any:
+    """Token id of each key the lexicon remembers (-1: not remembered), each checked to
+    be the same characters; None if one is not (a hash collision)."""
+    import numpy as np
+    tids = np.full(len(keys), -1, dtype=np.int64)
+    if not len(lex.keys):
+        return tids
+    pos = np.minimum(np.searchsorted(lex.keys, keys), len(lex.keys) - 1)
+    hit = np.flatnonzero(lex.keys[pos] == keys)
+    if not len(hit):
+        return tids
+    tid = lex.key_tid[pos[hit]]
+    size = lengths[hit]
+    if not ((lex.code_len[tid] == size).all()
+            and (codes[_segments(starts[hit], size)]
+                 == lex.codes[_segments(lex.code_at[tid], size)]).all()):
+        return None
+    tids[hit] = tid
+    return tids
+
+
+def _add_new(lex: _Lexicon, distinct: list[str]) -> dict[str, int]:
+    """Give the tokens of ``distinct`` the lexicon has not seen ids; the ids."""
+    ids = lex.ids
+    new = [t for t in distinct if t not in ids]
+    if new:
+        if len(ids) + len(new) > lex.LIMIT:  # forget old tokens (stem ids are kept)
+            lex._reset_ids()
+            new = [t for t in distinct if t != _MARK]
+        lex.add(new)
+    return lex.ids
+
+
 class _Lexicon:
     """Tokens of one language, described once each, with ids for their stems.
 
@@ -243,6 +394,29 @@ class _Lexicon:
         """Token id -> stem id (-1: stop word, single character, the mark)."""
         self.flags: Any = np.zeros((3, 1024), dtype=bool)
         """Token id -> (boiler, pronoun, capital)."""
+        self.keys: Any = np.zeros(0, dtype=np.uint64)
+        """Hash keys of tokens the array scanner has seen (ascending)..."""
+        self.key_tid: Any = np.zeros(0, dtype=np.int64)
+        """...their token ids..."""
+        self.codes: Any = np.zeros(0, dtype=np.uint32)
+        """...and the tokens' characters: token id t's are codes[code_at[t]:][:code_len[t]]."""
+        self.code_at: Any = np.zeros(1024, dtype=np.int64)
+        self.code_len: Any = np.full(1024, -1, dtype=np.int64)
+
+    def remember(self, keys: Any, tids: Any, codes: Any, lengths: Any) -> None:
+        """Remember the hash keys and characters of tokens (``codes``: theirs, in order)."""
+        import numpy as np
+        if len(self.code_at) < len(self.stem_of):
+            grow = len(self.stem_of) - len(self.code_at)
+            self.code_at = np.concatenate([self.code_at, np.zeros(grow, np.int64)])
+            self.code_len = np.concatenate([self.code_len, np.full(grow, -1, np.int64)])
+        self.code_at[tids] = len(self.codes) + np.cumsum(lengths) - lengths
+        self.code_len[tids] = lengths
+        self.codes = np.concatenate([self.codes, codes])
+        keys = np.concatenate([self.keys, keys])
+        order = np.argsort(keys, kind="stable")
+        self.keys = keys[order]
+        self.key_tid = np.concatenate([self.key_tid, tids])[order]
 
     @staticmethod
     def _low(raw: str) -> str:
@@ -569,20 +743,9 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
     joined = _MARK.join(texts)
     if joined.count(_MARK) != max(len(texts) - 1, 0):
         joined = _MARK.join(t.replace(_MARK, " ") for t in texts)
-    raw = _SCAN.findall(joined + _MARK) if texts else []
     with lex.lock:
-        ids = lex.ids
-        distinct = dict.fromkeys(raw)
-        new = [t for t in distinct if t not in ids]
-        if new:
-            if len(ids) + len(new) > lex.LIMIT:  # forget old tokens (stem ids are kept)
-                lex._reset_ids()
-                new = [t for t in distinct if t != _MARK]
-            lex.add(new)
-            ids = lex.ids
-        found = operator.itemgetter(*raw)(ids) if len(raw) > 1 else [ids[t] for t in raw]
-        tids = np.fromiter(found, dtype=np.int64, count=len(raw))
-        flags, stem_of, raws = lex.flags, lex.stem_of, lex.raw
+        tids = _token_ids(lex, joined + _MARK) if texts else np.zeros(0, dtype=np.int64)
+        ids, flags, stem_of, raws = lex.ids, lex.flags, lex.stem_of, lex.raw
     batch.raw, batch.stem_of, batch.ids = raws, stem_of, ids
     marks = np.flatnonzero(tids == 0)
     batch.tids = tids

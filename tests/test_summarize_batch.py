@@ -191,6 +191,50 @@ def test_token_pattern_equals_the_old_one(text: str) -> None:
     assert S._TOKEN.findall(text) == OLD_TOKEN.findall(text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60) | _TEXT)
+def test_array_scanner_finds_what_the_regex_finds(text: str) -> None:
+    scanned = S._scan(text)
+    if scanned is None:  # only a string numpy cannot take (the regex is used then)
+        with pytest.raises(UnicodeError):
+            text.encode("utf-32-le", "surrogatepass")
+        return
+    starts, ends, keys = scanned
+    found = [text[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+    assert found == S._SCAN.findall(text)
+    same = {(k, t) for k, t in zip(keys.tolist(), found, strict=True)}
+    assert len({k for k, _ in same}) == len(same)  # one string per key
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(max_size=30) | _TEXT, max_size=6))
+def test_token_ids_across_batches_are_the_strings(texts: list[str]) -> None:
+    """Ids by the scanner's remembered keys (a second batch mostly hits them) name the
+    tokens the regex finds; a lexicon already holding tokens from the regex agrees."""
+    lex = S._Lexicon("english")
+    half = S._MARK.join(texts[: len(texts) // 2]) + S._MARK
+    lex.add([t for t in dict.fromkeys(S._SCAN.findall(half)) if t not in lex.ids])
+    for text in (half, S._MARK.join(texts) + S._MARK, S._MARK.join(texts[::-1]) + S._MARK):
+        tids = S._token_ids(lex, text).tolist()
+        assert [lex.raw[t] for t in tids] == S._SCAN.findall(text)
+
+
+def test_a_hash_collision_falls_back_to_the_strings(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+    real = S._scan
+
+    def colliding(text: str) -> tuple[object, object, object] | None:
+        got = real(text)
+        assert got is not None
+        return got[0], got[1], np.zeros(len(got[2]), dtype=np.uint64)  # every key equal
+
+    monkeypatch.setattr(S, "_scan", colliding)
+    lex = S._Lexicon("english")
+    text = "Port closed; ferry 40,000.\x00Mayor U.S. it’s\x00"
+    tids = S._token_ids(lex, text).tolist()
+    assert [lex.raw[t] for t in tids] == S._SCAN.findall(text)
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(_TEXT, max_size=6))
 def test_one_pass_over_a_batch_finds_each_sentences_tokens(texts: list[str]) -> None:
