@@ -205,6 +205,8 @@ class _Token(NamedTuple):
 
 
 _MARK = "\x00"
+_POSSESSIVE = re.compile("(?<=[^\x00])['’]s(?=\x00)")
+"""A final 's or ’s of a token of two or more other characters, in tokens joined by _MARK."""
 """Put after every sentence of a batch before one regex pass finds all their tokens."""
 _SCAN = re.compile(_TOKEN.pattern + "|" + _MARK)
 
@@ -463,20 +465,26 @@ class _Lexicon:
         """Give token ids to new tokens: what the batch needs of each (stem id, flags) is
         computed list by list, all Snowball stems in one call."""
         import numpy as np
-        lows = [raw.lower() if raw.isascii() else fold(raw) for raw in raws]
-        lows = [low[:-2] if low[-1] == "s" and low.endswith(("'s", "’s")) and len(low) > 2
-                else low for low in lows]
+        # Lower case and without a final 's, the whole list at once (tokens hold no mark).
+        joined = _MARK.join(raws)
+        low_text = (joined.lower() if joined.isascii() else
+                    _MARK.join([raw.lower() if raw.isascii() else fold(raw) for raw in raws]))
+        lows = _POSSESSIVE.sub("", low_text + _MARK).split(_MARK)[:-1]
+        if len(lows) != len(raws):
+            lows = [raw.lower() if raw.isascii() else fold(raw) for raw in raws]
+            lows = [low[:-2] if low.endswith(("'s", "’s")) and len(low) > 2 else low
+                    for low in lows]
         stop = self.stop
         content = [k for k, low in enumerate(lows) if len(low) > 1 and low not in stop]
         words = [lows[k] for k in content if not lows[k][0].isdigit()]
         stems = iter(self.stem_words(words))
+        stem_list = [lows[k].replace(",", "") if lows[k][0].isdigit() else next(stems)
+                     for k in content]
         known = self.stems
-        sids = []
-        for k in content:
-            low = lows[k]
-            stem = low.replace(",", "") if low[0].isdigit() else next(stems)
-            sid = known.get(stem, -1)
-            sids.append(sid if sid >= 0 else self._stem_id(stem))
+        fresh = [stem for stem in dict.fromkeys(stem_list) if stem not in known]
+        known.update(zip(fresh, range(len(known), len(known) + len(fresh)), strict=True))
+        self.names.extend(fresh)
+        sids = [known[stem] for stem in stem_list]
         first = len(self.raw)
         end = first + len(raws)
         self.raw.extend(raws)
