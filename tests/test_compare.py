@@ -709,3 +709,86 @@ def test_a_share_of_a_price_or_a_remainder_is_a_part() -> None:
         assert [cl.scope for cl in extract(x, 0, x.all_sentences[0])] == ["part"]
     c = art("c", "AMD agreed to buy the chipmaker for $334 million in cash, he said.")
     assert conflicts([b, c]) == []
+
+
+# --- bounds, spans and needed figures (round 4) -----------------------------------------
+
+def test_two_bounds_the_same_way_do_not_contradict() -> None:
+    # Independent reports: two lower bounds, two upper bounds ("within" is one) agree.
+    a = art("a", "The flooding killed at least nine people across the region, swept away cars "
+                 "and closed the subway lines.")
+    b = art("b", "The storm's remnants brought a historic downpour that killed at least eight "
+                 "people across the region.")
+    assert conflicts([a, b]) == []
+    c = art("c", "More than 180 people were killed in shootings across the country over the "
+                 "holiday weekend, the archive said.")
+    d = art("d", "Gun violence left at least 150 people dead across the country over the "
+                 "holiday weekend, the archive said.")
+    assert conflicts([c, d]) == []
+    e = art("e", "There were no casualties at the refugee camp, less than 25 km from the border.")
+    f = art("f", "An air strike hit the refugee camp on Thursday, within 50 km of the border.")
+    assert conflicts([e, f]) == []
+    # A bound against a figure that breaks it is still a contradiction.
+    g = art("g", "The flooding killed seven people across the region, swept away cars and "
+                 "closed the subway lines.")
+    assert [c.kind for c in conflicts([a, g])] == ["differ"]
+
+
+def test_a_bound_worded_identically_but_changed_is_shown() -> None:
+    # One report and a copy of it with the bound changed: an edit of the figure.
+    a = art("a", "He obtained at least five military deferments from 1965 to 1970, records "
+                 "show.")
+    b = art("b", "He obtained at least seven military deferments from 1965 to 1970, records "
+                 "show.")
+    assert [c.kind for c in conflicts([a, b])] == ["bound"]
+
+
+def test_within_is_an_upper_bound() -> None:
+    a = art("a", "One rocket landed within 20 miles of the coastal city, police said.")
+    b = art("b", "One rocket landed 17 miles from the coastal city, police said.")
+    assert [c.kind for c in conflicts([a, b])] == ["bound"]
+    c = art("c", "One rocket landed 27 miles from the coastal city, police said.")
+    assert [c.kind for c in conflicts([a, c])] == ["differ"]
+
+
+def test_a_bound_that_rounds_the_figure_agrees() -> None:
+    a = art("a", "Republicans unveiled an infrastructure offer on Thursday that would spend "
+                 "$928 billion on roads and bridges.")
+    b = art("b", "Republicans unveiled an infrastructure offer on Thursday that would spend "
+                 "more than $920 billion on roads and bridges.")
+    assert conflicts([a, b]) == []
+    c = art("c", "The governor committed almost $139 million to reverse the rise in shootings "
+                 "across the state.")
+    d = art("d", "The governor committed $138 million to reverse the rise in shootings across "
+                 "the state.")
+    assert conflicts([c, d]) == []
+    # Far from the bound: still shown as a bound ("five" vs "at least three").
+    e = art("e", "The governor committed almost $139 million to reverse the rise in shootings "
+                 "across the state.")
+    f = art("f", "The governor committed $90 million to reverse the rise in shootings across "
+                 "the state.")
+    assert [c.kind for c in conflicts([e, f])] == ["bound"]
+
+
+def test_over_after_a_figure_is_its_span_not_a_bound() -> None:
+    a = art("a", "The proposal would cost $1.2 trillion over eight years and include new "
+                 "spending.")
+    claims = extract(a, 0, a.all_sentences[0])
+    years = [c for c in claims if c.noun == "year"]
+    assert len(years) == 1 and years[0].qualifier is None and years[0].written == "eight years"
+    b = art("b", "The proposal would cost $1.2 trillion over ten years and include new "
+                 "spending.")
+    assert len(conflicts([a, b])) == 1
+    c = art("c", "Over 20 people were hurt in the crash on the motorway, police said.")
+    assert [x.qualifier for x in extract(c, 0, c.all_sentences[0])] == ["more than"]
+
+
+def test_a_needed_figure_is_not_compared_with_one_reached() -> None:
+    a = art("a", "The senior needed nine points in the game against Evansville on Thursday "
+                 "to pass the record.")
+    b = art("b", "The senior passed the record while posting 20 points in the game against "
+                 "Evansville on Thursday.")
+    assert conflicts([a, b]) == []
+    c = art("c", "The senior needed 12 points in the game against Evansville on Thursday to "
+                 "pass the record.")
+    assert len(conflicts([a, c])) == 1

@@ -104,9 +104,13 @@ QUALIFIERS = {
     "approximately": "about", "some": "about", "an estimated": "about", "estimated": "about",
     "up to": "up to", "as many as": "up to", "fewer than": "fewer than",
     "less than": "fewer than", "under": "fewer than", "at most": "up to", "nearly all": "",
+    "within": "up to",
 }
 LOWER_BOUNDS = frozenset({"at least", "more than"})
 UPPER_BOUNDS = frozenset({"up to", "fewer than", "nearly"})
+STRICT_UPPER = frozenset({"up to", "fewer than"})
+"""Upper bounds that say nothing of how far below the figure the value is ("nearly 100"
+says it is a little below 100, so two "nearly" figures can disagree)."""
 APPROXIMATE = frozenset({"about"})
 _UPDATE = re.compile(r"\b(?:rose|risen|rises|climbed|climbs|increased|jumped|soared|grew|"
                      r"revised|updated|raised|now stands|has reached|reached)\b(?:\s+\w+){0,2}\s*$",
@@ -195,6 +199,12 @@ class Claim:
     left out): two sentences that give the same other figures are about the same thing."""
     numbers: frozenset[float] = frozenset()
     """Every number of the sentence, scores included (years left out)."""
+    goal: bool = False
+    """The figure is one needed or required ("needed nine points to pass", "requires 60
+    votes"): compared only with another such figure, not with one achieved or reported."""
+    around: tuple[str, str] = ("", "")
+    """The tokens right before the figure (and its qualifier) and right after it (and
+    what it counts), punctuation included: how the figure is worded in its sentence."""
     echo: bool = False
     """The sentence gives this value to something else too ("seven children ... and seven
     men"): the value turning up elsewhere in another sentence is then no sign of a mix-up."""
@@ -314,6 +324,9 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
                 low[j + 1][:1].isalpha() and low[j + 1] not in STOP:
             rate = "/" + stem(low[j + 1])  # 3.8 yards per run, $15 an hour
         qualifier = _qualifier(low, opener + 1)  # "almost $139 million": before the symbol
+        # The span of an earlier figure ("$974 billion over five years"): no bound.
+        span = qualifier in _SPAN_WORDS and any(
+            _number_value(w) is not None for w in low[max(0, opener - 3):opener])
         measure = _measure(low, i, j)
         if measure is None and noun is None and _UPDATE.search(sentence[:start]) and \
                 _TOLL.search(sentence[:start]):
@@ -330,7 +343,8 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
             slot = stem(prev)
         if measure and noun and measure not in IMPLICIT_PEOPLE:
             measure = None
-        written = sentence[toks[opener + 1 - len(qualifier.split())][1] if qualifier else start:
+        written = sentence[toks[opener + 1 - len(qualifier.split())][1]
+                           if qualifier and not span else start:
                            toks[j - 1][2] if j - 1 < len(toks) else end]
         if prev in CURRENCY_SYMBOLS and prev not in written:
             written = prev + written
@@ -376,14 +390,17 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
         offset = _offset(low, j) if canonical in DURATIONS else ""
         claims.append(Claim(article.id, index, sentence, value * scale, written.strip(), measure,
                             canonical + rate if canonical else canonical,
-                            QUALIFIERS.get(qualifier or "") or None, update, context,
+                            None if span else QUALIFIERS.get(qualifier or "") or None, update,
+                            context,
                             names=names, slot=slot, unit=unit, before=before, label=label,
                             after=stem(low[j]) if j < len(low) and low[j][:1].isalpha() else "",
                             scope=_scope(low, q0, i, j, canonical in _CURRENCIES),
                             subject=subject, lead=lead,
                             others=frozenset([value * scale]), earlier=earlier,
                             place=place, period=period, thing=thing, dimension=dimension,
-                            offset=offset))
+                            offset=offset, goal=_goal(low, q0),
+                            around=(low[q0 - 1] if q0 >= 1 else "", low[j] if j < len(low)
+                                    else "")))
         spans.append((q0, j))
         skip_until = j - 1
     sig = frozenset(c.measure for c in claims if c.measure)
@@ -489,6 +506,20 @@ _OFFSET = {"before": "before", "prior": "before", "earlier": "before", "ago": "a
            "after": "after", "later": "after"}
 
 
+_GOAL = frozenset("need requir".split())
+"""Stems of words that, right before a figure, make it one needed, not one reached."""
+
+
+def _goal(low: list[str], q0: int) -> bool:
+    """A word of :data:`_GOAL` among the three words before the figure, in its clause."""
+    for w in reversed(low[max(0, q0 - 3):q0]):
+        if w in _CLAUSE_END:
+            return False
+        if stem(w) in _GOAL:
+            return True
+    return False
+
+
 def _offset(low: list[str], j: int) -> str:
     """``before``, ``after`` or ``ago`` when a span of time is an offset from another
     event ("nine days before the inauguration", "two weeks later"); not when an action
@@ -514,6 +545,9 @@ def _thing(low: list[str], j: int) -> str:
 
 
 _OVER = frozenset({"over", "in", "within", "during", "across", "for"})
+_SPAN_WORDS = frozenset({"over", "within", "under"})
+"""Qualifiers that, right after another figure, give its span instead ("$974 billion over
+five years", "40 miles within two hours")."""
 _DAYS_IN = {"day": 1.0, "week": 7.0, "month": 30.0, "year": 365.0, "decad": 3650.0}
 
 
@@ -721,16 +755,42 @@ def claims_of(articles: list[Article]) -> list[Claim]:
     return out
 
 
-def _agree(a: Claim, b: Claim) -> str | None:
-    """None when two values agree, else ``differ`` or ``bound``."""
+def _differ(a: Claim, b: Claim) -> bool:
+    """The two values differ beyond rounding and approximation (bounds not considered)."""
+    x, y = a.value, b.value
+    if x == y or abs(x - y) <= 0.005 * max(abs(x), abs(y)):
+        return False
+    if abs(x - y) <= 0.5 * max(a.unit, b.unit) * (1 + 1e-9):
+        return False
+    return not ((a.qualifier in APPROXIMATE or b.qualifier in APPROXIMATE)
+                and abs(x - y) <= APPROX * max(abs(x), abs(y)))
+
+
+def _agree(a: Claim, b: Claim, alike: bool = False) -> str | None:
+    """None when two values agree, else ``differ`` or ``bound``.
+
+    Two bounds the same way ("at least 9" and "at least 8", "less than 25 km" and "less
+    than 50 km") never contradict each other, so they agree; unless ``alike``: the two
+    sentences word the figure identically (:meth:`Pairing.alike`), one report and a copy
+    of it with the bound changed, which is an edit of the figure worth showing as a
+    ``bound``. A bound within :data:`APPROX` of a figure it holds for is that figure
+    rounded ("more than $920 billion" vs "$928 billion", "almost $139 million" vs "$138
+    million") and agrees too."""
     x, y = a.value, b.value
     if x == y or abs(x - y) <= 0.005 * max(abs(x), abs(y)):
         return None
     if abs(x - y) <= 0.5 * max(a.unit, b.unit) * (1 + 1e-9):
         return None  # one is the other rounded: "$1 trillion" vs "$1.2 trillion", "47%" vs "46.7%"
     qa, qb = a.qualifier, b.qualifier
-    if (qa in APPROXIMATE or qb in APPROXIMATE) and abs(x - y) <= APPROX * max(abs(x), abs(y)):
+    close = abs(x - y) <= APPROX * max(abs(x), abs(y))
+    if (qa in APPROXIMATE or qb in APPROXIMATE) and close:
         return None
+    if not alike and ((qa in LOWER_BOUNDS and qb in LOWER_BOUNDS)
+                      or (qa in STRICT_UPPER and qb in STRICT_UPPER)):
+        return None  # two bounds the same way ("at least 9", "at least 8") never contradict
+    if close and ((qa in LOWER_BOUNDS and y >= x) or (qb in LOWER_BOUNDS and x >= y)
+                  or (qa in UPPER_BOUNDS and y <= x) or (qb in UPPER_BOUNDS and x <= y)):
+        return None  # a bound that rounds the other figure: "more than $920bn" vs "$928bn"
     if (qa in LOWER_BOUNDS and y >= x) or (qb in LOWER_BOUNDS and x >= y):
         return "bound"
     if (qa in UPPER_BOUNDS and y <= x) or (qb in UPPER_BOUNDS and x <= y):
@@ -846,6 +906,11 @@ class Pairing:
             or (a.before == b.before and per_slot[(*pa, a.key, a.before)] == 1
                 and per_slot[(*pb, b.key, b.before)] == 1))
 
+    def alike(self, a: Claim, b: Claim) -> bool:
+        """The figures are worded identically: the same tokens right before and after
+        them (punctuation included) in sentences aligned as one fact."""
+        return a.around == b.around and self.same_fact(a, b)
+
     def parallel(self, a: Claim, b: Claim) -> bool:
         """Two reports of one fact written alike, the figures in the same slot: the
         sentences are aligned as one fact (:meth:`same_fact`) and the word right before
@@ -921,6 +986,8 @@ class Pairing:
             return "thing"  # "a $43,000 watch" vs "$750,000 in campaign money"
         if a.dimension != b.dimension:
             return "dimension"  # "at a depth of 10 km" vs "55 km south of the town"
+        if a.goal != b.goal:
+            return "goal"  # "needed nine points to pass Ford" vs "posting 20 points"
         if a.offset != b.offset:
             return "offset"  # "nine days before the inauguration" vs "takes effect in 30 days"
         if a.period and b.period and a.period != b.period:
@@ -1018,7 +1085,10 @@ def conflicts(articles: list[Article],
     # Conflicts come from direct matches only (no chains through a third article): each
     # pair of matched claims with different values, grouped with the pairs they share a
     # claim with, plus the claims directly matched to them that agree.
-    disagree = [(i, j) for i, j in edges if _agree(claims[i], claims[j])]
+    # Matched claims whose values differ at all (compatible bounds included) are grouped,
+    # so that a conflict shows every figure given for the thing; a group becomes a
+    # conflict only when two of its figures disagree (:func:`_agree`, in :func:`_conflict`).
+    disagree = [(i, j) for i, j in edges if _differ(claims[i], claims[j])]
     for i, j in disagree:
         parent[find(i)] = find(j)
     involved = {k for e in disagree for k in e}
@@ -1036,7 +1106,7 @@ def conflicts(articles: list[Article],
     for members in groups.values():
         if len(members) < 2 or not any(k in involved for k in members):
             continue
-        conflict = _conflict([claims[i] for i in sorted(members)], published)
+        conflict = _conflict([claims[i] for i in sorted(members)], published, pairing)
         if conflict is not None:
             out.append(conflict)
     out.sort(key=lambda c: (c.about, [v.articles for v in c.values]))
@@ -1050,13 +1120,14 @@ def _date(published: str | None) -> date | None:
         return None
 
 
-def _conflict(members: list[Claim], published: dict[str, date]) -> Conflict | None:
+def _conflict(members: list[Claim], published: dict[str, date],
+              pairing: Pairing) -> Conflict | None:
     kinds = set()
     for x in range(len(members)):
         for y in range(x + 1, len(members)):
             a, b = members[x], members[y]
             if a.article != b.article:
-                kind = _agree(a, b)
+                kind = _agree(a, b, pairing.alike(a, b))
                 if kind:
                     kinds.add(kind)
     if not kinds:
