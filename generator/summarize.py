@@ -215,9 +215,9 @@ _HASH = 0x9E3779B97F4A7C15
 """Odd multiplier of the polynomial hash (mod 2**64) the array scanner keys tokens by."""
 _POWERS: list[Any] = []
 """[_HASH ** k, _HASH ** -k] for k < their length (mod 2**64), grown when needed."""
-_WIDE: dict[int, tuple[bool, bool]] = {}
-"""Code point above 127 -> (alphanumeric, decimal digit), as the regex engine tests them."""
-_JOINERS = (ord("'"), ord("’"), ord("-"), ord("."))
+_WIDE: dict[int, int] = {}
+"""Code point above 127 -> its class bits (alphanumeric and decimal digit as the regex
+engine tests them, ’ a joiner)."""
 
 
 def _powers(n: int) -> tuple[Any, Any]:
@@ -233,10 +233,10 @@ def _powers(n: int) -> tuple[Any, Any]:
     return _POWERS[0], _POWERS[1]
 
 
-def _scan(text: str) -> tuple[Any, Any, Any] | None:
+def _scan(text: str) -> tuple[Any, Any, Any, Any] | None:
     """What ``_SCAN.findall(text)`` finds, as arrays: (start, end, key) of every token and
-    every mark, in order; equal keys are equal strings (checked; None on a hash collision
-    or a string numpy cannot take, then the caller uses the regex).
+    every mark, in order, and the text's code points; equal strings have equal keys (a
+    polynomial hash). None for a string numpy cannot take (then the caller uses the regex).
 
     A token is a run of alphanumeric characters and of single joiners (' ’ - .) between
     two of them, or commas between one and a decimal digit: exactly the strings the
@@ -249,46 +249,54 @@ def _scan(text: str) -> tuple[Any, Any, Any] | None:
         return None
     n = len(codes)
     if not n:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint64)
+        empty = np.zeros(0, np.int64)
+        return empty, empty, np.zeros(0, np.uint64), codes
+    # Character classes, padded with a class-0 character at either end: bit 1
+    # alphanumeric, 2 decimal digit, 4 joiner, 8 comma, 16 the mark.
+    kind = np.zeros(n + 2, dtype=np.uint8)
     ascii_ = codes < 128
-    small = np.where(ascii_, codes, 0)
-    alnum_table, digit_table = _ascii_tables()
-    alnum = alnum_table[small]
-    digit = digit_table[small]
+    kind[1:-1] = _ascii_classes()[np.where(ascii_, codes, 0)]
     wide = np.flatnonzero(~ascii_)
     if len(wide):
         distinct, back = np.unique(codes[wide], return_inverse=True)
-        known = [_WIDE.get(c) or _WIDE.setdefault(c, (chr(c).isalnum(), chr(c).isdecimal()))
+        known = [_WIDE.get(c) or _WIDE.setdefault(c, _wide_class(c))
                  for c in distinct.tolist()]
-        table = np.array(known, dtype=bool).reshape(-1, 2)
-        alnum[wide] = table[back, 0]
-        digit[wide] = table[back, 1]
-    mark = codes == 0
-    before = np.concatenate(([False], alnum[:-1]))
-    after = np.concatenate((alnum[1:], [False]))
-    joiner = np.isin(codes, _JOINERS) & after
-    joiner |= (codes == ord(",")) & np.concatenate((digit[1:], [False]))
-    inside = alnum | (joiner & before) | mark
-    prev = np.concatenate(([False], inside[:-1]))
-    nxt = np.concatenate((inside[1:], [False]))
-    prev_mark = np.concatenate(([False], mark[:-1]))
-    next_mark = np.concatenate((mark[1:], [False]))
-    starts = np.flatnonzero(inside & (~prev | mark | prev_mark))
-    ends = np.flatnonzero(inside & (~nxt | mark | next_mark)) + 1
+        kind[wide + 1] = np.array(known, dtype=np.uint8)[back]
+    middle = kind[1:-1]
+    alnum = (kind & 1).astype(bool)
+    # A joiner with alphanumeric characters on both sides, a comma between one and a digit.
+    join = ((middle & 4).astype(bool) & alnum[2:]) | ((middle & 8).astype(bool)
+                                                      & (kind[2:] & 2).astype(bool))
+    mark = np.zeros(n + 2, dtype=bool)
+    mark[1:-1] = (middle & 16).astype(bool)
+    inside = alnum.copy()
+    inside[1:-1] |= (join & alnum[:-2]) | mark[1:-1]
+    # Position i (0..n) starts an item when inside[i] and (not inside[i - 1] or a mark at
+    # i or i - 1); it ends one when inside[i - 1] and the same holds.
+    cur, prev = inside[1:], inside[:-1]
+    cut = (cur != prev) | mark[1:] | mark[:-1]
+    starts = np.flatnonzero(cut & cur)
+    ends = np.flatnonzero(cut & prev)
     power, inverse = _powers(n + 1)
     with np.errstate(over="ignore"):
-        prefix = np.concatenate((np.zeros(1, np.uint64),
-                                 np.cumsum(codes.astype(np.uint64) * power[:n])))
+        prefix = np.zeros(n + 1, dtype=np.uint64)
+        np.cumsum(codes * power[:n], out=prefix[1:])
         key = (prefix[ends] - prefix[starts]) * inverse[starts]
-    return starts, ends, key
+    return starts, ends, key, codes
+
+
+def _wide_class(code: int) -> int:
+    char = chr(code)
+    return (char.isalnum() | char.isdecimal() << 1 | (char == "’") << 2)
 
 
 @lru_cache(maxsize=1)
-def _ascii_tables() -> tuple[Any, Any]:
-    """ASCII code -> alphanumeric, and -> decimal digit."""
+def _ascii_classes() -> Any:
+    """ASCII code -> its class bits (see :func:`_scan`)."""
     import numpy as np
-    return (np.array([chr(c).isalnum() for c in range(128)], dtype=bool),
-            np.array([chr(c).isdecimal() for c in range(128)], dtype=bool))
+    return np.array([chr(c).isalnum() | chr(c).isdecimal() << 1 | (chr(c) in "'-.") << 2
+                     | (chr(c) == ",") << 3 | (c == 0) << 4 for c in range(128)],
+                    dtype=np.uint8)
 
 
 def _token_ids(lex: _Lexicon, text: str) -> Any:
@@ -298,13 +306,12 @@ def _token_ids(lex: _Lexicon, text: str) -> Any:
     import numpy as np
     scanned = _scan(text)
     if scanned is not None:
-        starts, ends, key = scanned
+        starts, ends, key, codes = scanned
         unique, first, back = np.unique(key, return_index=True, return_inverse=True)
         lengths = ends - starts
         rep = first[back]
         same = bool((lengths == lengths[rep]).all())
         if same:
-            codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
             same = bool((codes[_segments(starts, lengths)]
                          == codes[_segments(starts[rep], lengths)]).all())
         if same:
@@ -682,7 +689,6 @@ class _Story:
     """0 standalone, 1 dangling, 2 not a candidate."""
     own: list[float] = field(default_factory=list)
     """Each sentence's score as a fact's copy (rank, centrality, lead), set by the ranking."""
-    _columns: dict[int, int] | None = None
     _sets: dict[int, frozenset[int]] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -696,17 +702,6 @@ class _Story:
         """This story's block of one of the batch's flat pair arrays, as an n x n view."""
         n = len(self)
         return flat[self.pairs:self.pairs + n * n].reshape(n, n)
-
-    def columns(self) -> dict[int, int]:
-        """Stem id -> its column in the batch, for this story's words."""
-        if self._columns is None:
-            batch = self.batch
-            lo = batch.indptr[self.start]
-            hi = batch.indptr[self.start + len(self)]
-            cols = sorted(set(batch.indices[lo:hi].tolist()))
-            stems = self.batch.col_stem[cols].tolist() if cols else []
-            self._columns = dict(zip(stems, cols, strict=True))
-        return self._columns
 
     def words(self, row: int) -> frozenset[int]:
         """Columns of one sentence's content words."""
@@ -726,6 +721,68 @@ def _segments(starts: Any, lengths: Any) -> Any:
         return np.zeros(0, dtype=np.int64)
     offsets = np.cumsum(lengths) - lengths
     return np.repeat(starts - offsets, lengths) + np.arange(total)
+
+
+_SHAPE_WIDE: dict[int, int] = {}
+_DANGLING_AT = re.compile(_MARK + "[“\"'‘ ]*" + _DANGLING.pattern.removeprefix("^"), re.I)
+"""_DANGLING at the start of a sentence, after its mark and the quotes and spaces that
+:func:`dangling` strips."""
+
+
+def _shape_class(char: str) -> int:
+    """Bits: 1 stripped at the end by _shaped, 2 ends a sentence, 4 may open one,
+    8 upper case, 16 “, 32 ”, 64 \"."""
+    return ((char in "\"'”’)» ") | (char in ".!?") << 1 | (char in "“\"‘'") << 2
+            | char.isupper() << 3 | (char == "“") << 4 | (char == "”") << 5
+            | (char == '"') << 6)
+
+
+@lru_cache(maxsize=1)
+def _ascii_shapes() -> Any:
+    import numpy as np
+    return np.array([_shape_class(chr(c)) for c in range(128)], dtype=np.uint8)
+
+
+def _shapes(joined: str, lengths: Any) -> Any:
+    """:func:`_shaped` of every sentence of ``joined`` (sentences of these lengths, one
+    mark between two), as one bool array; None when numpy cannot take the text."""
+    import numpy as np
+    try:
+        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    except UnicodeError:
+        return None
+    ascii_ = codes < 128
+    kind = _ascii_shapes()[np.where(ascii_, codes, 0)]
+    wide = np.flatnonzero(~ascii_)
+    if len(wide):
+        distinct, back = np.unique(codes[wide], return_inverse=True)
+        known = [_SHAPE_WIDE.get(c) or _SHAPE_WIDE.setdefault(c, _shape_class(chr(c)))
+                 for c in distinct.tolist()]
+        kind[wide] = np.array(known, dtype=np.uint8)[back]
+    starts = np.cumsum(lengths + 1) - lengths - 1
+    ends = starts + lengths
+    # The last character rstrip keeps ends the sentence.
+    kept = np.flatnonzero((kind & 1) == 0)
+    last = np.searchsorted(kept, ends) - 1
+    at = kept[np.maximum(last, 0)] if len(kept) else np.zeros(len(ends), dtype=np.int64)
+    ok = (last >= 0) & (at >= starts) & ((kind[at] & 2) > 0) if len(kept) else \
+        np.zeros(len(ends), dtype=bool)
+    # It starts with a capital or a quotation mark.
+    ok &= lengths > 0
+    head = kind[np.minimum(starts, max(len(kind) - 1, 0))] if len(kind) else \
+        np.zeros(len(ends), dtype=np.uint8)
+    ok &= (head & 12) > 0
+    # Quotes balanced.
+    for bits in (16, 32, 64):
+        where = np.flatnonzero(kind & bits)
+        counts = np.searchsorted(where, ends) - np.searchsorted(where, starts)
+        if bits == 16:
+            opening = counts
+        elif bits == 32:
+            ok &= opening == counts
+        else:
+            ok &= counts % 2 == 0
+    return ok
 
 
 def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Story]:
@@ -749,7 +806,8 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
         texts.extend(data.texts)
         datas.append(data)
     joined = _MARK.join(texts)
-    if joined.count(_MARK) != max(len(texts) - 1, 0):
+    clean = joined.count(_MARK) == max(len(texts) - 1, 0)
+    if not clean:
         joined = _MARK.join(t.replace(_MARK, " ") for t in texts)
     with lex.lock:
         tids = _token_ids(lex, joined + _MARK) if texts else np.zeros(0, dtype=np.int64)
@@ -776,15 +834,31 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
         first.append(at)
     pronoun_first = ((first[0] < 8) & (first[0] <= first[1])).tolist()
     quality: list[int] = []
-    for k, (text, c, boil) in enumerate(zip(texts, count.tolist(), boiled.tolist(),
-                                            strict=True)):
-        if (c < MIN_WORDS or c > MAX_WORDS or not _shaped(text)
-                or (boil and _BOILERPLATE.search(text))):
-            quality.append(2)
-        elif pronoun_first[k] or _DANGLING.match(text.lstrip("“\"'‘ ")):
-            quality.append(1)
-        else:
-            quality.append(0)
+    shapes = _shapes(joined, np.array([len(t) for t in texts], dtype=np.int64)) \
+        if clean and texts else None
+    if shapes is None:
+        for k, (text, c, boil) in enumerate(zip(texts, count.tolist(), boiled.tolist(),
+                                                strict=True)):
+            if (c < MIN_WORDS or c > MAX_WORDS or not _shaped(text)
+                    or (boil and _BOILERPLATE.search(text))):
+                quality.append(2)
+            elif pronoun_first[k] or _DANGLING.match(text.lstrip("“\"'‘ ")):
+                quality.append(1)
+            else:
+                quality.append(0)
+    else:
+        # Whole sentences (the boilerplate pattern tried only where its words are), then
+        # those leaning on missing context, found by one pass over the batch.
+        whole = (count >= MIN_WORDS) & (count <= MAX_WORDS) & shapes
+        for k in np.flatnonzero(whole & boiled).tolist():
+            if _BOILERPLATE.search(texts[k]):
+                whole[k] = False
+        lean = np.array(pronoun_first, dtype=bool)
+        starts = np.cumsum([len(t) + 1 for t in texts]) - np.array([len(t) + 1 for t in texts])
+        hits = [m.start() for m in _DANGLING_AT.finditer(_MARK + joined)]
+        if hits:
+            lean[np.searchsorted(starts, hits)] = True
+        quality = np.where(whole, np.where(lean, 1, 0), 2).tolist()
     for data in datas:
         data.quality = quality[data.start:data.start + len(data)]
     stems = stem_of[tids]
@@ -1324,7 +1398,10 @@ def _clauses(story: _Story, row: int) -> list[tuple[list[int], list[float], floa
         return None
     batch = story.batch
     known, stem_of = batch.ids, batch.stem_of
-    columns = story.columns()
+    # A clause's content words are its sentence's: their columns are the sentence's.
+    g = story.start + row
+    own = batch.indices[batch.indptr[g]:batch.indptr[g + 1]]
+    columns = dict(zip(batch.col_stem[own].tolist(), own.tolist(), strict=True))
     idf = batch.idf
     out = []
     for part in parts:
@@ -1440,7 +1517,8 @@ def _choose(data: _Story, groups: list[Candidate], config: SummaryConfig) -> lis
             continue
         taken.append((cand, bits))
         chosen.append(k)
-        total += len(groups[k].text.split())
+        if config.words:
+            total += len(groups[k].text.split())
         if len(chosen) >= wanted or (config.words and total >= config.words):
             break
     # Reading order: the news first (a fact's earliest place in an article), then first

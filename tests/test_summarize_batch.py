@@ -199,7 +199,7 @@ def test_array_scanner_finds_what_the_regex_finds(text: str) -> None:
         with pytest.raises(UnicodeError):
             text.encode("utf-32-le", "surrogatepass")
         return
-    starts, ends, keys = scanned
+    starts, ends, keys, _ = scanned
     found = [text[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
     assert found == S._SCAN.findall(text)
     same = {(k, t) for k, t in zip(keys.tolist(), found, strict=True)}
@@ -219,14 +219,41 @@ def test_token_ids_across_batches_are_the_strings(texts: list[str]) -> None:
         assert [lex.raw[t] for t in tids] == S._SCAN.findall(text)
 
 
+_SHAPE_TEXT = st.lists(st.sampled_from([*list("aZ9 .!?\"'“”‘’)»,;"), "É", "ß", "ǅ", "He ",
+                                        "however, ", "They", "word ", "Mayor "]),
+                       max_size=24).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_SHAPE_TEXT, min_size=1, max_size=6))
+def test_sentence_shapes_of_a_batch_are_each_sentences(texts: list[str]) -> None:
+    import numpy as np
+    got = S._shapes(S._MARK.join(texts), np.array([len(t) for t in texts], dtype=np.int64))
+    assert got.tolist() == [S._shaped(t) for t in texts]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_SHAPE_TEXT, min_size=1, max_size=6))
+def test_batch_quality_is_each_sentences(texts: list[str]) -> None:
+    """0 standalone, 1 dangling, 2 not a candidate: as the per-sentence tests say."""
+    article = Article(id="a", path="a", folder="t", title="t", paragraphs=texts,
+                      sentences=[texts])
+    data = S._describe(S._Batch("english"), [[article]])[0]
+    for text, quality in zip(data.texts, data.quality, strict=True):
+        tokens = S._TOKEN.findall(text)
+        expected = (2 if not S.is_candidate(text, tokens)
+                    else 1 if S.dangling(text, tokens) else 0)
+        assert quality == expected, text
+
+
 def test_a_hash_collision_falls_back_to_the_strings(monkeypatch: pytest.MonkeyPatch) -> None:
     import numpy as np
     real = S._scan
 
-    def colliding(text: str) -> tuple[object, object, object] | None:
+    def colliding(text: str) -> tuple[object, object, object, object] | None:
         got = real(text)
         assert got is not None
-        return got[0], got[1], np.zeros(len(got[2]), dtype=np.uint64)  # every key equal
+        return got[0], got[1], np.zeros(len(got[2]), dtype=np.uint64), got[3]  # keys equal
 
     monkeypatch.setattr(S, "_scan", colliding)
     lex = S._Lexicon("english")
