@@ -317,3 +317,19 @@ def test_half_life_must_not_be_negative(tmp_path: Path) -> None:
     toml.write_text("[cluster]\nhalf_life_days = -1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="half_life_days"):
         load_config(toml)
+
+
+@pytest.mark.parametrize("code", ["en", "de", "ja"])
+def test_word_lists_read_directly_equal_wordfreqs(code: str) -> None:
+    import wordfreq
+
+    from generator.cluster.features import _read_word_list
+
+    direct = _read_word_list(code)
+    assert direct is not None and direct == wordfreq.get_frequency_dict(code, wordlist="best")
+
+
+def test_codes_that_need_language_matching_are_left_to_wordfreq() -> None:
+    from generator.cluster.features import _read_word_list
+
+    assert _read_word_list("pt-BR") is None and _read_word_list("xx") is None
