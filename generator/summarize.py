@@ -389,7 +389,6 @@ class _Lexicon:
         self.stems: dict[str, int] = {}
         self.names: list[str] = []
         self.tokens: dict[str, _Token] = {}
-        self.marks: dict[str, tuple[str, str]] = {}
         self.lock = threading.Lock()
         """Held while a batch adds tokens and reads their ids (tasks may share a process)."""
         self._reset_ids()
@@ -401,8 +400,10 @@ class _Lexicon:
         """Token id -> the token."""
         self.stem_of: Any = np.full(1024, -1, dtype=np.int64)
         """Token id -> stem id (-1: stop word, single character, the mark)."""
-        self.flags: Any = np.zeros((3, 1024), dtype=bool)
-        """Token id -> (boiler, pronoun, capital)."""
+        self.flags: Any = np.zeros((4, 1024), dtype=bool)
+        """Token id -> (boiler, pronoun, capital, number)."""
+        self.low: list[str] = [_MARK]
+        """Token id -> its lower-case form (as :meth:`_low` gives it)."""
         self.keys: Any = np.zeros(0, dtype=np.uint64)
         """Hash keys of tokens the array scanner has seen (ascending)..."""
         self.key_tid: Any = np.zeros(0, dtype=np.int64)
@@ -458,16 +459,6 @@ class _Lexicon:
         self.tokens[raw] = info
         return info
 
-    def mark(self, raw: str) -> tuple[str, str]:
-        """(number, name) of one token, as :meth:`token` gives them (remembered)."""
-        if len(self.marks) > self.LIMIT:
-            self.marks.clear()
-        low = self._low(raw)
-        number = low.replace(",", "") if low[0].isdigit() else _NUMBER_WORDS.get(low, "")
-        capital = raw[0].isupper() and low not in _CALENDAR
-        got = self.marks[raw] = (number, low if capital and low not in self.stop else "")
-        return got
-
     def add(self, raws: Sequence[str]) -> None:
         """Give token ids to new tokens: what the batch needs of each (stem id, flags) is
         computed list by list, all Snowball stems in one call."""
@@ -501,13 +492,15 @@ class _Lexicon:
             self.stem_of = np.concatenate([self.stem_of,
                                            np.full(size - len(self.stem_of), -1, np.int64)])
             self.flags = np.concatenate(
-                [self.flags, np.zeros((3, size - self.flags.shape[1]), dtype=bool)], axis=1)
+                [self.flags, np.zeros((4, size - self.flags.shape[1]), dtype=bool)], axis=1)
         if content:
             self.stem_of[np.array(content, dtype=np.int64) + first] = sids
         capital = [raw[0].isupper() and low not in _CALENDAR
                    for raw, low in zip(raws, lows, strict=True)]
         self.flags[:, first:end] = [[low in _BOILERPLATE_WORDS for low in lows],
-                                    [low in _PRONOUN for low in lows], capital]
+                                    [low in _PRONOUN for low in lows], capital,
+                                    [low[0].isdigit() or low in _NUMBER_WORDS for low in lows]]
+        self.low.extend(lows)
 
 
 @lru_cache(maxsize=8)
@@ -641,7 +634,10 @@ class _Batch:
         """...and its stem id."""
         self._tokens: dict[int, list[int]] = {}
         self._infos: dict[int, list[_Token]] = {}
-        self._marks: dict[int, list[tuple[str, str]]] = {}
+        self._marks: dict[int, tuple[set[str], set[str]]] = {}
+        self.flags: Any = None
+        """The lexicon's token flags and lower-case forms (as when the batch was described)."""
+        self.low: list[str] = []
         self.ids: dict[str, int] = {}
         """The lexicon's token ids (as when the batch was described)."""
 
@@ -659,15 +655,27 @@ class _Batch:
             self._infos[g] = [known.get(raw[t]) or lex.token(raw[t]) for t in self.tokens(g)]
         return self._infos[g]
 
-    def marks(self, g: int) -> list[tuple[str, str]]:
-        """(number, name) of each of sentence g's tokens, as :class:`_Token` has them
-        (without stemming: the pair tests need only these)."""
+    def marks(self, g: int) -> tuple[set[str], set[str]]:
+        """Sentence g's numbers, and its names after its first token, as :class:`_Token`
+        gives them (looked at only for number and capitalised tokens)."""
         got = self._marks.get(g)
         if got is None:
-            lex = self.lexicon
-            known, raw = lex.marks, self.raw
-            got = self._marks[g] = [known.get(raw[t]) or lex.mark(raw[t])
-                                    for t in self.tokens(g)]
+            tids = self.tids[self.bounds[g]:self.bounds[g + 1] - 1]
+            capital, number = self.flags[2:4, tids]
+            at = (capital | number).nonzero()[0]
+            numbers: set[str] = set()
+            names: set[str] = set()
+            low, stop = self.low, self.lexicon.stop
+            for k, cap, t in zip(at.tolist(), capital[at].tolist(), tids[at].tolist(),
+                                 strict=True):
+                word = low[t]
+                if word[0].isdigit():
+                    numbers.add(word.replace(",", ""))
+                elif word in _NUMBER_WORDS:
+                    numbers.add(_NUMBER_WORDS[word])
+                if cap and k and word not in stop:
+                    names.add(word)
+            got = self._marks[g] = (numbers, names)
         return got
 
 
@@ -812,7 +820,8 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
     with lex.lock:
         tids = _token_ids(lex, joined + _MARK) if texts else np.zeros(0, dtype=np.int64)
         ids, flags, stem_of, raws = lex.ids, lex.flags, lex.stem_of, lex.raw
-    batch.raw, batch.stem_of, batch.ids = raws, stem_of, ids
+    batch.raw, batch.stem_of, batch.ids, batch.flags = raws, stem_of, ids, flags
+    batch.low = lex.low
     marks = np.flatnonzero(tids == 0)
     batch.tids = tids
     bounds = np.concatenate(([0], marks + 1))
@@ -820,7 +829,7 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
     count = np.diff(bounds) - 1
     sent = np.repeat(np.arange(len(texts)), count + 1)
     pos = np.arange(len(tids)) - np.repeat(bounds[:-1], count + 1)
-    boiler, pronoun, capital = flags[:, tids]
+    boiler, pronoun, capital = flags[:3, tids]
     boiled = np.bincount(sent, weights=boiler, minlength=len(texts)) > 0
     # "In a statement Friday, he said": a pronoun among the first 8 tokens, no name before.
     first = []
@@ -974,13 +983,10 @@ def _same(batch: _Batch, cosine: float, overlap: float, shared: int) -> Any:
 
 def _agree(batch: _Batch, i: int, j: int) -> bool:
     """Numbers (and names, when both have some) do not contradict."""
-    one, two = batch.marks(i), batch.marks(j)
-    a = {t[0] for t in one if t[0]}
-    b = {t[0] for t in two if t[0]}
+    (a, names_a), (b, names_b) = batch.marks(i), batch.marks(j)
     if a - b and b - a:  # each has a number the other lacks: "135 million" vs "120 million"
         return False
-    a = {t[1] for t in one[1:] if t[1]}
-    b = {t[1] for t in two[1:] if t[1]}
+    a, b = names_a, names_b
     return not (a and b and a.isdisjoint(b))
 
 

@@ -286,7 +286,9 @@ def test_batch_lexicon_describes_tokens_like_token(words: list[str]) -> None:
         tid = lex.ids[t]
         info = lex.token(t)
         assert int(lex.stem_of[tid]) == info.stem
-        assert lex.flags[:, tid].tolist() == [info.boiler, info.pronoun, info.capital]
+        assert lex.flags[:, tid].tolist() == [info.boiler, info.pronoun, info.capital,
+                                              info.number != ""]
+        assert lex.low[tid] == lex._low(t)
         assert lex.raw[tid] == t
 
 
