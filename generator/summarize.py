@@ -560,7 +560,7 @@ def is_candidate(sentence: str, tokens: Sequence[str] | None = None) -> bool:
 # --- the stories as matrices --------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """One fact of a story: a sentence and every article that reports it."""
 
@@ -1571,7 +1571,7 @@ def summarize_all(stories: Sequence[Story], config: SummaryConfig, language: str
     batches: list[list[int]] = []
     size = 0
     for k in missing:
-        n = sum(len(a.all_sentences) for a in stories[k].articles)
+        n = sum(len(para) for a in stories[k].articles for para in a.sentences)
         if not batches or (batches[-1] and size + n > BATCH_SENTENCES):
             batches.append([])
             size = 0
