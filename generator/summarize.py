@@ -465,8 +465,13 @@ class _Lexicon:
         import numpy as np
         # Lower case and without a final 's, the whole list at once (tokens hold no mark).
         joined = _MARK.join(raws)
-        low_text = (joined.lower() if joined.isascii() else
-                    _MARK.join([raw.lower() if raw.isascii() else fold(raw) for raw in raws]))
+        low_text = joined.lower()
+        if not joined.isascii():  # fold the tokens that are not ASCII
+            lows = low_text.split(_MARK)
+            if len(lows) == len(raws):
+                for k in [k for k, raw in enumerate(raws) if not raw.isascii()]:
+                    lows[k] = fold(raws[k])
+                low_text = _MARK.join(lows)
         lows = _POSSESSIVE.sub("", low_text + _MARK).split(_MARK)[:-1]
         if len(lows) != len(raws):
             lows = [raw.lower() if raw.isascii() else fold(raw) for raw in raws]
