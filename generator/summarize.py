@@ -640,6 +640,10 @@ class _Batch:
         self._tokens: dict[int, list[int]] = {}
         self._infos: dict[int, list[_Token]] = {}
         self._marks: dict[int, tuple[set[str], set[str]]] = {}
+        self.rank: Any = None
+        """Rank (by time) in its story of each sentence's article..."""
+        self.index: Any = None
+        """...and the sentence's index in its article."""
         self.flags: Any = None
         """The lexicon's token flags and lower-case forms (as when the batch was described)."""
         self.low: list[str] = []
@@ -804,6 +808,8 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
     lex = batch.lexicon
     datas: list[_Story] = []
     texts: list[str] = []
+    ranks: list[int] = []
+    indexes: list[int] = []
     for articles in stories:
         data = _Story(batch, start=len(texts))
         # Reading order: dated articles by time, undated ones after them.
@@ -816,8 +822,12 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
                 size += len(para)
             data.article.extend([article.id] * size)
             data.index.extend(range(size))
+            ranks.extend([rank] * size)
         texts.extend(data.texts)
+        indexes.extend(data.index)
         datas.append(data)
+    batch.rank = np.array(ranks, dtype=np.int64)
+    batch.index = np.array(indexes, dtype=np.int64)
     joined = _MARK.join(texts)
     clean = joined.count(_MARK) == max(len(texts) - 1, 0)
     if not clean:
@@ -1038,7 +1048,7 @@ def _group(datas: list[_Story]) -> list[list[Candidate]]:
     # fact's sentence (the first one on a tie) joins the fact when it is a paraphrase.
     # A story's articles are runs of its sentences, so (fact, article) are runs too.
     story_of = np.repeat(np.arange(len(datas)), [len(d) for d in datas])
-    article = np.array([o[0] for d in datas for o in d.order])
+    article = batch.rank
     rep = np.array(reps)
     sizes = np.array([len(d) for d in datas])[story_of[rep]]
     starts = np.array([d.start for d in datas])[story_of[rep]]
@@ -1378,7 +1388,7 @@ def _score(datas: list[_Story], algorithm: str, language: str,
     else:
         ranks = np.array([r for d, title in zip(datas, titles, strict=True)
                           for r in _ranks_sumy(d, algorithm, language, title)])
-    rank_of = np.array([o[0] for d in datas for o in d.order])
+    rank_of = batch.rank
     left, right = batch.left, batch.right
     central = np.bincount(left, np.where(rank_of[left] != rank_of[right], batch.cosine, 0.0),
                           minlength=total)
@@ -1387,7 +1397,7 @@ def _score(datas: list[_Story], algorithm: str, language: str,
     top[filled] = np.maximum.reduceat(central, starts[filled])
     scale = top[story_of]
     central = np.where(scale > 0, central / np.where(scale > 0, scale, 1.0), central)
-    index = np.array([i for d in datas for i in d.index])
+    index = batch.index
     own = (WEIGHT_RANK * ranks + WEIGHT_CENTRAL * central + WEIGHT_LEAD / (1.0 + index)).tolist()
     for data in datas:
         data.own = own[data.start:data.start + len(data)]
