@@ -760,46 +760,57 @@ def _ascii_shapes() -> Any:
     return np.array([_shape_class(chr(c)) for c in range(128)], dtype=np.uint8)
 
 
-def _shapes(joined: str, lengths: Any) -> Any:
+def _shape_classes(codes: Any) -> Any:
+    """:func:`_shape_class` of some code points, as an array."""
+    import numpy as np
+    ascii_ = codes < 128
+    kind = _ascii_shapes()[np.where(ascii_, codes, 0)]
+    wide = np.flatnonzero(~ascii_)
+    if len(wide):
+        kind[wide] = [_SHAPE_WIDE.get(c) or _SHAPE_WIDE.setdefault(c, _shape_class(chr(c)))
+                      for c in codes[wide].tolist()]
+    return kind
+
+
+def _shapes(joined: str, lengths: Any) -> tuple[Any, Any] | None:
     """:func:`_shaped` of every sentence of ``joined`` (sentences of these lengths, one
-    mark between two), as one bool array; None when numpy cannot take the text."""
+    mark between two), as one bool array, and where each sentence starts; None when
+    numpy cannot take the text. Only each sentence's first and last characters and the
+    quotation marks are looked at."""
     import numpy as np
     try:
         codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     except UnicodeError:
         return None
-    ascii_ = codes < 128
-    kind = _ascii_shapes()[np.where(ascii_, codes, 0)]
-    wide = np.flatnonzero(~ascii_)
-    if len(wide):
-        distinct, back = np.unique(codes[wide], return_inverse=True)
-        known = [_SHAPE_WIDE.get(c) or _SHAPE_WIDE.setdefault(c, _shape_class(chr(c)))
-                 for c in distinct.tolist()]
-        kind[wide] = np.array(known, dtype=np.uint8)[back]
     starts = np.cumsum(lengths + 1) - lengths - 1
     ends = starts + lengths
-    # The last character rstrip keeps ends the sentence.
-    kept = np.flatnonzero((kind & 1) == 0)
-    last = np.searchsorted(kept, ends) - 1
-    at = kept[np.maximum(last, 0)] if len(kept) else np.zeros(len(ends), dtype=np.int64)
-    ok = (last >= 0) & (at >= starts) & ((kind[at] & 2) > 0) if len(kept) else \
-        np.zeros(len(ends), dtype=bool)
+    ok = lengths > 0
+    # The last character rstrip keeps ends the sentence: walk back over stripped ones.
+    at = ends - 1
+    live = np.flatnonzero(ok)
+    while len(live):
+        kind = _shape_classes(codes[at[live]])
+        stripped = (kind & 1) > 0
+        final = live[~stripped]
+        ok[final] = (kind[~stripped] & 2) > 0
+        live = live[stripped]
+        at[live] -= 1
+        gone = at[live] < starts[live]  # nothing left once stripped
+        ok[live[gone]] = False
+        live = live[~gone]
     # It starts with a capital or a quotation mark.
-    ok &= lengths > 0
-    head = kind[np.minimum(starts, max(len(kind) - 1, 0))] if len(kind) else \
-        np.zeros(len(ends), dtype=np.uint8)
-    ok &= (head & 12) > 0
+    first = np.flatnonzero(ok)
+    ok[first] = (_shape_classes(codes[starts[first]]) & 12) > 0
     # Quotes balanced.
-    for bits in (16, 32, 64):
-        where = np.flatnonzero(kind & bits)
-        counts = np.searchsorted(where, ends) - np.searchsorted(where, starts)
-        if bits == 16:
-            opening = counts
-        elif bits == 32:
-            ok &= opening == counts
+    counts = []
+    for quote in "“”\"":
+        if quote in joined:
+            where = np.flatnonzero(codes == ord(quote))
+            counts.append(np.searchsorted(where, ends) - np.searchsorted(where, starts))
         else:
-            ok &= counts % 2 == 0
-    return ok
+            counts.append(np.zeros(len(starts), dtype=np.int64))
+    ok &= (counts[0] == counts[1]) & (counts[2] % 2 == 0)
+    return ok, starts
 
 
 def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Story]:
@@ -858,9 +869,9 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
         first.append(at)
     pronoun_first = ((first[0] < 8) & (first[0] <= first[1])).tolist()
     quality: list[int] = []
-    shapes = _shapes(joined, np.array([len(t) for t in texts], dtype=np.int64)) \
+    shaped = _shapes(joined, np.array([len(t) for t in texts], dtype=np.int64)) \
         if clean and texts else None
-    if shapes is None:
+    if shaped is None:
         for k, (text, c, boil) in enumerate(zip(texts, count.tolist(), boiled.tolist(),
                                                 strict=True)):
             if (c < MIN_WORDS or c > MAX_WORDS or not _shaped(text)
@@ -873,12 +884,12 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
     else:
         # Whole sentences (the boilerplate pattern tried only where its words are), then
         # those leaning on missing context, found by one pass over the batch.
+        shapes, starts = shaped
         whole = (count >= MIN_WORDS) & (count <= MAX_WORDS) & shapes
         for k in np.flatnonzero(whole & boiled).tolist():
             if _BOILERPLATE.search(texts[k]):
                 whole[k] = False
         lean = np.array(pronoun_first, dtype=bool)
-        starts = np.cumsum([len(t) + 1 for t in texts]) - np.array([len(t) + 1 for t in texts])
         hits = [m.start() for m in _DANGLING_AT.finditer(_MARK + joined)]
         if hits:
             lean[np.searchsorted(starts, hits)] = True

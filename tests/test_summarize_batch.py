@@ -229,7 +229,9 @@ _SHAPE_TEXT = st.lists(st.sampled_from([*list("aZ9 .!?\"'“”‘’)»,;"), "�
 def test_sentence_shapes_of_a_batch_are_each_sentences(texts: list[str]) -> None:
     import numpy as np
     got = S._shapes(S._MARK.join(texts), np.array([len(t) for t in texts], dtype=np.int64))
-    assert got.tolist() == [S._shaped(t) for t in texts]
+    assert got is not None
+    assert got[0].tolist() == [S._shaped(t) for t in texts]
+    assert got[1].tolist() == [sum(len(t) + 1 for t in texts[:k]) for k in range(len(texts))]
 
 
 @settings(max_examples=100, deadline=None)
