@@ -21,7 +21,21 @@ compare's number extractor:
 - it is a quantity, not a label: years, days of a month, clock times, ordinals,
   ages, numbers glued to words or other numbers (``G7``, ``3-1``, ``COVID-19``),
   labels after ``No.``/``number`` (``the No. 5 seed``), ranges and alternatives
-  (``20 to 30``, ``two or three``, ``a minute or two``) are not candidates.
+  (``20 to 30``, ``two or three``, ``a minute or two``) are not candidates;
+- *untestable, skipped*: a pair whose figure follows a bound word of the same
+  direction in both sentences (``at least 150`` and ``at least 150``). Bound words
+  (:data:`BOUNDS`): lower ``at least``, ``more than``, ``over``, ``upwards of``, ``in
+  excess of``; upper ``up to``, ``as many as``, ``at most``, ``less than``, ``fewer
+  than``, ``under``, ``within``, ``nearly``, ``almost`` (``over``/``within``/``under``
+  right after another figure give its span, "$1.2 trillion over eight years", and are
+  no bound). Changing one of the two gives ``at least 150`` vs ``at least 217``:
+  compatible values, which the labelling protocol below counts as no disagreement
+  (a ``false`` alarm if raised) and compare does not raise, so the change creates no
+  contradiction to flag. This is the alarm protocol's rule applied to the changes;
+  the skipped numbers are counted per corpus (``skipped``; a number that is a
+  candidate through another partner is not skipped). ``nearly``/``almost`` are in the
+  list although compare still compares two of them ("nearly 7" vs "nearly 9" hours:
+  near different figures); skipping them can only lower the flagged rate.
 
 Each tested candidate is changed in its article to a clearly different value (30%
 to 80% more, at least 2 more for small numbers; digits stay digits with the same
@@ -110,6 +124,20 @@ _CLOCK = frozenset("am pm a.m p.m gmt utc et edt est pdt pst cet bst".split())
 _NEXT = re.compile(r"\s*(%|[^\W\d_][\w'’.\-]*)")
 _PREV = re.compile(r"([^\W\d_][\w'’\-]*|[$€£¥])\s*$")
 
+BOUNDS = {
+    "at least": "lower", "more than": "lower", "over": "lower", "upwards of": "lower",
+    "in excess of": "lower",
+    "up to": "upper", "as many as": "upper", "at most": "upper", "less than": "upper",
+    "fewer than": "upper", "under": "upper", "within": "upper", "nearly": "upper",
+    "almost": "upper",
+}
+"""Bound words right before a figure and the direction they bound it (the module doc)."""
+_BOUND = re.compile(r"\b(" + "|".join(sorted(BOUNDS, key=len, reverse=True))
+                    + r")\s*[$€£¥]?\s*$", re.I)
+_SPAN = re.compile(r"\d[\w.,%]*(?:\s+\S+){0,2}\s+(?:over|within|under)\s*[$€£¥]?\s*$", re.I)
+"""``over``/``within``/``under`` right after another figure give its span ("$1.2 trillion
+over eight years"), no bound (as in compare)."""
+
 SIMILAR = 0.5
 """Jaccard of content stems at and above which two sentences state the same claim."""
 MIN_SHARED = 4
@@ -184,6 +212,8 @@ class Number:
     token: str
     value: float
     slot: str
+    bound: str = ""
+    """``lower`` or ``upper`` when a bound word precedes the number (:data:`BOUNDS`)."""
 
 
 def numbers(sentence: str) -> list[Number]:
@@ -235,7 +265,10 @@ def numbers(sentence: str) -> list[Number]:
             slot = "<" + prev
         else:
             continue
-        out.append(Number(m.start(1), m.end(1), tok, value, slot))
+        bm = _BOUND.search(head)
+        bound = BOUNDS[re.sub(r"\s+", " ", fold(bm.group(1)))] if bm and not _SPAN.search(
+            head) else ""
+        out.append(Number(m.start(1), m.end(1), tok, value, slot, bound))
     return out
 
 
@@ -256,8 +289,13 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a | b else 0.0
 
 
-def candidates(story: Story) -> list[Candidate]:
-    """Numbers stating the same claim as a number of another article (see the module doc)."""
+def candidates(story: Story, skipped: set[tuple[int, int, int]] | None = None
+               ) -> list[Candidate]:
+    """Numbers stating the same claim as a number of another article (see the module doc).
+
+    ``skipped`` receives the numbers left out only because both sentences bound them the
+    same way (``at least 150`` in both): changing one gives compatible values, no
+    contradiction, so the change cannot be tested."""
     arts = story.articles
     place: list[list[tuple[int, int]]] = []
     for article in arts:
@@ -295,6 +333,10 @@ def candidates(story: Story) -> list[Candidate]:
                 if len(same) != 1 or same[0].slot != a.slot:
                     continue
                 b = same[0]
+                if a.bound and a.bound == b.bound:
+                    if skipped is not None:
+                        skipped.update({(ai, si, a.start), (bi, sj, b.start)})
+                    continue  # same-direction bounds never contradict: untestable
                 for art, s, num, other in ((ai, si, a, bi), (bi, sj, b, ai)):
                     key = (art, s, num.start)
                     before = out.get(key)
@@ -304,6 +346,8 @@ def candidates(story: Story) -> list[Candidate]:
                         out[key] = Candidate(art, pi, pj, num, arts[other].id, via, indep)
                     elif indep != before.independent:
                         out[key] = replace(before, independent=True)
+    if skipped is not None:
+        skipped.difference_update(out)  # a candidate through another partner stays one
     return [out[k] for k in sorted(out)]
 
 
@@ -379,6 +423,7 @@ class Tally:
 
     stories: int = 0
     cands: int = 0
+    skipped: int = 0
     aligned: int = 0
     independent: int = 0
     tested: int = 0
@@ -396,14 +441,14 @@ class Tally:
 
     def row(self, name: str) -> str:
         n = max(1, self.stories)
-        return (f"{name:<7} {self.stories:>7} {self.cands:>6} {self.aligned:>7} "
+        return (f"{name:<7} {self.stories:>7} {self.cands:>6} {self.skipped:>7} {self.aligned:>7} "
                 f"{self.independent:>6} {self.tested:>6} {self.hits / max(1, self.tested):>8.3f} "
                 f"{self.tested_indep:>7} {self.hits_indep / max(1, self.tested_indep):>8.3f} "
                 f"{self.alarms / n:>13.3f} {self.false / n:>12.3f} {self.differ / n:>13.3f} "
                 f"{1000 * self.elapsed / max(1, self.stories + self.tested):>9.1f}")
 
 
-HEADER = (f"{'corpus':<7} {'stories':>7} {'cands':>6} {'aligned':>7} {'indep':>6} "
+HEADER = (f"{'corpus':<7} {'stories':>7} {'cands':>6} {'skipped':>7} {'aligned':>7} {'indep':>6} "
           f"{'tested':>6} {'flagged':>8} {'i.tested':>7} {'i.flagd':>8} {'alarms/story':>13} "
           f"{'false/story':>12} {'differ/story':>13} {'ms/story':>9}")
 
@@ -445,8 +490,10 @@ def main(argv: list[str] | None = None) -> int:
                 every_alarm.append(_show(story, c))
                 if args.show:
                     print(f"{label or 'UNLABELLED':<10}" + _show(story, c))
-            options = candidates(story)
+            skipped: set[tuple[int, int, int]] = set()
+            options = candidates(story, skipped)
             t.cands += len(options)
+            t.skipped += len(skipped)
             t.aligned += sum(1 for c in options if c.via == "aligned")
             t.independent += sum(1 for c in options if c.independent)
             if args.per_story and len(options) > args.per_story:
