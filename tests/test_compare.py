@@ -792,3 +792,49 @@ def test_a_needed_figure_is_not_compared_with_one_reached() -> None:
     c = art("c", "The senior needed 12 points in the game against Evansville on Thursday to "
                  "pass the record.")
     assert len(conflicts([a, c])) == 1
+
+
+def test_a_copy_of_one_report_is_compared_whatever_else_it_holds() -> None:
+    # One report and a copy with the figure changed: compared though the line of statistics
+    # alone (a box score) would keep it out.
+    a = art("a", "Ortega generated a double-double with 11 points, 11 rebounds and six swats, "
+                 "with most of that production after half.")
+    b = art("b", "Ortega generated a double-double with 11 points, 11 rebounds and twelve swats, "
+                 "with most of that production after half.")
+    assert [{v.number for v in x.values} for x in conflicts([a, b])] == [{6.0, 12.0}]
+    # ... and a part marker in one copy ("included") with the rest worded alike.
+    c = art("c", "At least 12 of one family, seven children aged from one to 12, three women "
+                 "and two men, were killed in an air strike on their house.")
+    d = art("d", "The dead of the air strike included nine children aged from one to 12 years, "
+                 "three women and two men.")
+    assert [{v.number for v in x.values} for x in conflicts([c, d])] == [{7.0, 9.0}]
+
+
+def test_a_copy_needs_the_same_other_figures_and_the_same_kind_of_figure() -> None:
+    # Other figures differ: another game, not a copy.
+    a = art("a", "Ortega finished with 25 points and 16 rebounds in the home win over the "
+                 "league leaders on Sunday.")
+    b = art("b", "Ortega finished with 22 points and nine rebounds in the home win over the "
+                 "league leaders on Sunday.")
+    assert conflicts([a, b]) == []
+    # A figure needed is not one reached, however alike the words after it.
+    c = art("c", "The senior needed nine points in the game against the visitors on Thursday "
+                 "to pass the record.")
+    d = art("d", "The senior passed the record while posting 20 points in the game against "
+                 "the visitors on Thursday.")
+    assert conflicts([c, d]) == []
+    # Different named subjects in the same words.
+    e = art("e", "On Tuesday, Vaughn won 40 percent of the vote in the state primary, results "
+                 "showed.")
+    f = art("f", "On Tuesday, Clark won 52 percent of the vote in the state primary, results "
+                 "showed.")
+    assert conflicts([e, f]) == []
+
+
+def test_a_name_opening_the_sentence_counts_as_a_name() -> None:
+    # "Locke" opens one sentence and "Salazar" the other: both name the same two people.
+    a = art("a", "Salazar and Locke said the two departments will jointly decide if any "
+                 "changes are needed to the rules.")
+    b = art("b", "Locke and Salazar said the five departments will jointly decide if any "
+                 "changes are needed to the rules.")
+    assert [{v.number for v in x.values} for x in conflicts([a, b])] == [{2.0, 5.0}]

@@ -52,6 +52,11 @@ their conflict is labelled ``as_of`` instead of ``differ`` or ``bound``."""
 ALIGNED = 0.3
 CORROBORATE = 2
 SPECIFIC = 10
+COPY = 6
+"""Tokens right around a figure (before and after it together, punctuation included) that
+two sentences aligned as one fact must word identically to be one report and a copy of it
+("... with 11 points, 11 rebounds and six swats, with most of that ..."): such figures are
+compared whatever else the sentences give (a line of statistics, a part marker)."""
 """A figure shared by two sentences from which it ties them to one fact (small counts
 such as "two" recur by chance)."""
 """Other figures two sentences must both give to count as one fact without alignment."""
@@ -205,6 +210,13 @@ class Claim:
     around: tuple[str, str] = ("", "")
     """The tokens right before the figure (and its qualifier) and right after it (and
     what it counts), punctuation included: how the figure is worded in its sentence."""
+    left: tuple[str, ...] = ()
+    """Up to twice :data:`COPY` tokens before the figure, nearest first (folded)."""
+    right: tuple[str, ...] = ()
+    """Up to twice :data:`COPY` tokens after the figure, nearest first (folded)."""
+    opener: str = ""
+    """The sentence's first word when it is capitalised (a name if the story uses it as
+    one inside a sentence: checked by :class:`Pairing`), else empty."""
     echo: bool = False
     """The sentence gives this value to something else too ("seven children ... and seven
     men"): the value turning up elsewhere in another sentence is then no sign of a mix-up."""
@@ -400,7 +412,10 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
                             place=place, period=period, thing=thing, dimension=dimension,
                             offset=offset, goal=_goal(low, q0),
                             around=(low[q0 - 1] if q0 >= 1 else "", low[j] if j < len(low)
-                                    else "")))
+                                    else ""),
+                            left=tuple(reversed(low[max(0, i - 2 * COPY):i])),
+                            right=tuple(low[i + 1:i + 1 + 2 * COPY]),
+                            opener=_opener(toks) if i <= WINDOW else ""))
         spans.append((q0, j))
         skip_until = j - 1
     sig = frozenset(c.measure for c in claims if c.measure)
@@ -576,6 +591,16 @@ def _name_after(toks: list[tuple[str, int, int]], j: int) -> str:
         if t[:1].isupper() and t[1:2].islower() and f not in MONTHS and f not in _WEEKDAYS \
                 and f not in STOP:
             return f.removesuffix("'s").removesuffix("’s")
+    return ""
+
+
+def _opener(toks: list[tuple[str, int, int]]) -> str:
+    """The sentence's first word, folded, when it is written like a name, else ``""``."""
+    t = toks[0][0] if toks else ""
+    f = fold(t)
+    if t[:1].isupper() and t[1:2].islower() and f not in MONTHS and f not in _WEEKDAYS \
+            and f not in STOP and not f.endswith(("an", "ish", "ese", "i")):
+        return f.removesuffix("'s").removesuffix("’s")
     return ""
 
 
@@ -885,6 +910,8 @@ class Pairing:
         for c in claims:
             if c.lead and c.subject not in story_names:
                 c.subject = ""  # a capitalised word opening the sentence, not a name
+            if c.opener and c.opener in story_names:
+                c.names = c.names | {c.opener}  # a name opening the sentence is a name too
         self.of_key: dict[tuple[str, int, tuple[str, str]], list[Claim]] = defaultdict(list)
         for c in claims:
             self.of_key[(c.article, c.index, c.key)].append(c)
@@ -934,6 +961,32 @@ class Pairing:
             return False
         return self.same_fact(a, b)
 
+    def copy(self, a: Claim, b: Claim) -> bool:
+        """One report and a copy of it: the sentences are aligned as one fact and word the
+        figure's surroundings identically for :data:`COPY` tokens (before and after it
+        together: "... 11 rebounds and six swats, with most of ..."), without different
+        named subjects or kinds of figure (:meth:`why_not`'s goal, offset, thing,
+        dimension, period), and the same other figures ("25 points and 16 rebounds" vs "22
+        points and nine rebounds": another game; "11 rebounds and blocked six shots" vs "3 of
+        his 11 rebounds and blocked two shots": a part of it), or, for twice as many
+        identical tokens, other figures one sentence all gives too. The words pin down
+        what the figure is about, so it is compared whatever else the sentences hold (a
+        line of statistics, a part marker, another mention of the value)."""
+        if a.subject and b.subject and a.subject != b.subject:
+            return False
+        if (a.goal, a.offset, a.thing, a.dimension, a.earlier) != (
+                b.goal, b.offset, b.thing, b.dimension, b.earlier) or (
+                a.period and b.period and a.period != b.period):
+            return False  # a figure needed, an offset, a price, a depth: another quantity
+        run = _common(a.left, b.left) + _common(a.right, b.right)
+        if run < COPY:
+            return False
+        xs, ys = a.numbers - {a.value}, b.numbers - {b.value}
+        if xs != ys and not (run >= 2 * COPY and (xs <= ys or ys <= xs)):
+            return False  # other figures differ: another game, season or a part of it
+        pa, pb = (a.article, a.index), (b.article, b.index)
+        return ((pa, pb) if pa < pb else (pb, pa)) in self.aligned
+
     def linked(self, a: Claim, b: Claim) -> bool:
         """The two sentences give the same two (:data:`CORROBORATE`) other figures
         ("269 yards and two touchdowns ... 29 catches"): they state one fact."""
@@ -967,6 +1020,8 @@ class Pairing:
         da, db = self.days[pa], self.days[pb]
         if da and db and not da & db:
             return "days"  # the sentences name different days or years: different moments
+        if self.copy(a, b):
+            return ""
         if a.value != b.value and (b.value in a.others or a.value in b.others):
             return "mix-up"  # the other figure is in this sentence too: a mix-up of two figures
         if a.value != b.value and (a.stat or b.stat) and (
@@ -1024,11 +1079,23 @@ class Pairing:
     def score(self, a: Claim, b: Claim) -> float:
         if self.why_not(a, b):
             return -1.0
+        if self.copy(a, b):
+            return 1.0 + ALIGNED
         if a.slot is not None:
             return 1.0
         if self.same_fact(a, b) or self.ordered(a, b):
             return _score(a, b) + ALIGNED
         return _score(a, b)
+
+
+def _common(x: tuple[str, ...], y: tuple[str, ...]) -> int:
+    """How many tokens, nearest first, two token runs have in common."""
+    n = 0
+    for p, q in zip(x, y, strict=False):
+        if p != q:
+            break
+        n += 1
+    return n
 
 
 def _shared(a: Claim, b: Claim) -> frozenset[float]:
