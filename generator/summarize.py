@@ -1540,14 +1540,18 @@ def _choose(data: _Story, groups: list[Candidate], config: SummaryConfig) -> lis
     wanted = config.sentences if not config.words else len(groups)
     chosen: list[int] = []
     total = 0
-    fact, clause = redundant._fact, redundant.clause
-    taken: list[tuple[Candidate, int]] = []
+    fact, clause, maybe = redundant._fact, redundant.clause, redundant.maybe
+    taken: list[tuple[Candidate, int, int]] = []
     for k in sorted(range(len(groups)), key=lambda k: (-score[k], groups[k].order)):
         cand = groups[k]
         reach, bits = fact(cand)
-        if any(reach & other or clause(cand, c, bits, other) for c, other in taken):
+        # The clause test only where a clause could be contained (see _Redundancy.clause).
+        words = maybe[cand.row]
+        if any(reach & other or ((words & other or near & bits)
+                                 and clause(cand, c, bits, other))
+               for c, other, near in taken):
             continue
-        taken.append((cand, bits))
+        taken.append((cand, bits, maybe[cand.row]))
         chosen.append(k)
         if config.words:
             total += len(groups[k].text.split())
