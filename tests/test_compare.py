@@ -838,3 +838,19 @@ def test_a_name_opening_the_sentence_counts_as_a_name() -> None:
     b = art("b", "Locke and Salazar said the five departments will jointly decide if any "
                  "changes are needed to the rules.")
     assert [{v.number for v in x.values} for x in conflicts([a, b])] == [{2.0, 5.0}]
+
+
+def test_a_set_term_for_a_span_of_time_is_compared() -> None:
+    # "suspended ... for two years" in both: a set term, compared when the sentences agree.
+    a = art("a", "Acme Inc has banned ex-Governor Jane Doe's video and photo channels for two "
+                 "years.")
+    b = art("b", "On Friday, Acme's policy chief, John Roe, said the company has banned Jane "
+                 "Doe's video channels for six years and could let her return only under strict "
+                 "rules.")
+    assert [{v.number for v in x.values} for x in conflicts([a, b])] == [{2.0, 6.0}]
+    # Spans after "for" in sentences about different things are not compared.
+    c = art("c", "The network has suspended the former governor's accounts for two years, the "
+                 "company said.")
+    d = art("d", "Protesters have camped outside the offices of the network for six years, "
+                 "residents said.")
+    assert conflicts([c, d]) == []

@@ -450,9 +450,11 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
     return claims
 
 
-_TERM = frozenset({"next", "to"})
+_TERM = frozenset({"next", "to", "for"})
 """Words before a span of time that make it a set term, not time elapsed so far ("over
-the next five years", "sentenced to eight months")."""
+the next five years", "sentenced to eight months", "suspended for two years"): such spans
+are compared when both sentences introduce them with the same word and are alike
+(:data:`MATCH_GENERIC`)."""
 DURATIONS = frozenset("day week month year hour minut second season game time decad centuri "
                       "night weekend quarter term lap round inning period".split())
 """Counted nouns that measure time: a count of them depends on when a report was written
