@@ -204,6 +204,11 @@ class _Token(NamedTuple):
     """One of the words boilerplate lines use (then the boilerplate pattern is tried)."""
 
 
+_WORD_KIND = {
+    **dict.fromkeys(_CALENDAR, 16), **dict.fromkeys(_NUMBER_WORDS, 8),
+    **dict.fromkeys(_PRONOUN, 2), **dict.fromkeys(_BOILERPLATE_WORDS, 1)}
+"""Lower-case word -> 1 boilerplate word, 2 pronoun, 8 number word, 16 calendar word (the
+sets are disjoint)."""
 _MARK = "\x00"
 _POSSESSIVE = re.compile("(?<=[^\x00])['’]s(?=\x00)")
 """A final 's or ’s of a token of two or more other characters, in tokens joined by _MARK."""
@@ -233,10 +238,11 @@ def _powers(n: int) -> tuple[Any, Any]:
     return _POWERS[0], _POWERS[1]
 
 
-def _scan(text: str) -> tuple[Any, Any, Any, Any] | None:
+def _scan(text: str) -> tuple[Any, Any, Any, Any, Any] | None:
     """What ``_SCAN.findall(text)`` finds, as arrays: (start, end, key) of every token and
-    every mark, in order, and the text's code points; equal strings have equal keys (a
-    polynomial hash). None for a string numpy cannot take (then the caller uses the regex).
+    every mark, in order, the text's code points, and whether each item's first character
+    is upper case; equal strings have equal keys (a polynomial hash). None for a string
+    numpy cannot take (then the caller uses the regex).
 
     A token is a run of alphanumeric characters and of single joiners (' ’ - .) between
     two of them, or commas between one and a decimal digit: exactly the strings the
@@ -250,9 +256,9 @@ def _scan(text: str) -> tuple[Any, Any, Any, Any] | None:
     n = len(codes)
     if not n:
         empty = np.zeros(0, np.int64)
-        return empty, empty, np.zeros(0, np.uint64), codes
+        return empty, empty, np.zeros(0, np.uint64), codes, np.zeros(0, bool)
     # Character classes, padded with a class-0 character at either end: bit 1
-    # alphanumeric, 2 decimal digit, 4 joiner, 8 comma, 16 the mark.
+    # alphanumeric, 2 decimal digit, 4 joiner, 8 comma, 16 the mark, 32 upper case.
     kind = np.zeros(n + 2, dtype=np.uint8)
     ascii_ = codes < 128
     kind[1:-1] = _ascii_classes()[np.where(ascii_, codes, 0)]
@@ -282,12 +288,13 @@ def _scan(text: str) -> tuple[Any, Any, Any, Any] | None:
         prefix = np.zeros(n + 1, dtype=np.uint64)
         np.cumsum(codes * power[:n], out=prefix[1:])
         key = (prefix[ends] - prefix[starts]) * inverse[starts]
-    return starts, ends, key, codes
+    return starts, ends, key, codes, (kind[starts + 1] & 32) > 0
 
 
 def _wide_class(code: int) -> int:
     char = chr(code)
-    return (char.isalnum() | char.isdecimal() << 1 | (char == "’") << 2)
+    return (char.isalnum() | char.isdecimal() << 1 | (char == "’") << 2
+            | char.isupper() << 5)
 
 
 @lru_cache(maxsize=1)
@@ -295,7 +302,8 @@ def _ascii_classes() -> Any:
     """ASCII code -> its class bits (see :func:`_scan`)."""
     import numpy as np
     return np.array([chr(c).isalnum() | chr(c).isdecimal() << 1 | (chr(c) in "'-.") << 2
-                     | (chr(c) == ",") << 3 | (c == 0) << 4 for c in range(128)],
+                     | (chr(c) == ",") << 3 | (c == 0) << 4 | chr(c).isupper() << 5
+                     for c in range(128)],
                     dtype=np.uint8)
 
 
@@ -306,7 +314,7 @@ def _token_ids(lex: _Lexicon, text: str) -> Any:
     import numpy as np
     scanned = _scan(text)
     if scanned is not None:
-        starts, ends, key, codes = scanned
+        starts, ends, key, codes, upper = scanned
         unique, first, back = np.unique(key, return_index=True, return_inverse=True)
         lengths = ends - starts
         rep = first[back]
@@ -323,7 +331,7 @@ def _token_ids(lex: _Lexicon, text: str) -> Any:
                     at = first[miss]
                     distinct = [text[a:b] for a, b in zip(starts[at].tolist(),
                                                           ends[at].tolist(), strict=True)]
-                    ids = _add_new(lex, distinct)
+                    ids = _add_new(lex, distinct, upper[at])
                     found = (operator.itemgetter(*distinct)(ids) if len(distinct) > 1
                              else [ids[t] for t in distinct])
                     tids[miss] = np.fromiter(found, dtype=np.int64, count=len(distinct))
@@ -357,15 +365,16 @@ def _known_keys(lex: _Lexicon, codes: Any, keys: Any, starts: Any, lengths: Any)
     return tids
 
 
-def _add_new(lex: _Lexicon, distinct: list[str]) -> dict[str, int]:
-    """Give the tokens of ``distinct`` the lexicon has not seen ids; the ids."""
+def _add_new(lex: _Lexicon, distinct: list[str], upper: Any = None) -> dict[str, int]:
+    """Give the tokens of ``distinct`` the lexicon has not seen ids; the ids (``upper``:
+    whether each token's first character is upper case, when known)."""
     ids = lex.ids
-    new = [t for t in distinct if t not in ids]
+    new = [k for k, t in enumerate(distinct) if t not in ids]
     if new:
         if len(ids) + len(new) > lex.LIMIT:  # forget old tokens (stem ids are kept)
             lex._reset_ids()
-            new = [t for t in distinct if t != _MARK]
-        lex.add(new)
+            new = [k for k, t in enumerate(distinct) if t != _MARK]
+        lex.add([distinct[k] for k in new], None if upper is None else upper[new])
     return lex.ids
 
 
@@ -459,30 +468,26 @@ class _Lexicon:
         self.tokens[raw] = info
         return info
 
-    def add(self, raws: Sequence[str]) -> None:
+    def add(self, raws: Sequence[str], upper: Any = None) -> None:
         """Give token ids to new tokens: what the batch needs of each (stem id, flags) is
-        computed list by list, all Snowball stems in one call."""
+        computed list by list, all Snowball stems in one call (``upper``: whether each
+        token's first character is upper case, when the caller knows)."""
         import numpy as np
-        # Lower case and without a final 's, the whole list at once (tokens hold no mark).
+        # Lower case and without a final 's, the whole list at once (tokens hold no mark;
+        # fold changes each character run alone, so folding the joined text folds each).
         joined = _MARK.join(raws)
-        low_text = joined.lower()
-        if not joined.isascii():  # fold the tokens that are not ASCII
-            lows = low_text.split(_MARK)
-            if len(lows) == len(raws):
-                for k in [k for k, raw in enumerate(raws) if not raw.isascii()]:
-                    lows[k] = fold(raws[k])
-                low_text = _MARK.join(lows)
-        lows = _POSSESSIVE.sub("", low_text + _MARK).split(_MARK)[:-1]
+        lows = _POSSESSIVE.sub("", fold(joined) + _MARK).split(_MARK)[:-1]
         if len(lows) != len(raws):
             lows = [raw.lower() if raw.isascii() else fold(raw) for raw in raws]
             lows = [low[:-2] if low.endswith(("'s", "’s")) and len(low) > 2 else low
                     for low in lows]
         stop = self.stop
+        digit = [low[0].isdigit() for low in lows]
         content = [k for k, low in enumerate(lows) if len(low) > 1 and low not in stop]
-        words = [lows[k] for k in content if not lows[k][0].isdigit()]
-        stems = iter(self.stem_words(words))
-        stem_list = [lows[k].replace(",", "") if lows[k][0].isdigit() else next(stems)
-                     for k in content]
+        words = [lows[k] for k in content]
+        stem_list = self.stem_words(words)
+        for i in [i for i, k in enumerate(content) if digit[k]]:  # numbers: digits only
+            stem_list[i] = words[i].replace(",", "")
         known = self.stems
         fresh = [stem for stem in dict.fromkeys(stem_list) if stem not in known]
         known.update(zip(fresh, range(len(known), len(known) + len(fresh)), strict=True))
@@ -500,11 +505,13 @@ class _Lexicon:
                 [self.flags, np.zeros((4, size - self.flags.shape[1]), dtype=bool)], axis=1)
         if content:
             self.stem_of[np.array(content, dtype=np.int64) + first] = sids
-        capital = [raw[0].isupper() and low not in _CALENDAR
-                   for raw, low in zip(raws, lows, strict=True)]
-        self.flags[:, first:end] = [[low in _BOILERPLATE_WORDS for low in lows],
-                                    [low in _PRONOUN for low in lows], capital,
-                                    [low[0].isdigit() or low in _NUMBER_WORDS for low in lows]]
+        if upper is None:
+            upper = [raw[0].isupper() for raw in raws]
+        kind = np.array([_WORD_KIND.get(low, 0) for low in lows], dtype=np.uint8)
+        self.flags[0, first:end] = (kind & 1) > 0
+        self.flags[1, first:end] = (kind & 2) > 0
+        self.flags[2, first:end] = np.asarray(upper, dtype=bool) & ((kind & 16) == 0)
+        self.flags[3, first:end] = np.array(digit, dtype=bool) | ((kind & 8) > 0)
         self.low.extend(lows)
 
 
