@@ -535,9 +535,15 @@ def build(config: Config, progress: Progress = _quiet, *, jobs: int | None = Non
         progress(f"render: {timings['render']:.2f}s ({len(files)} files, "
                  f"{len(reuse.kept)} pages unchanged)")
         t = time.perf_counter()
+        # Without a saved state, an existing site of plain files is still updated in
+        # place (only changed files written, stale ones removed): replacing the whole
+        # folder makes and removes a folder per page, slow on some file systems.
+        present = None if intact and use_cache else write_stage.in_place(files, output)
         try:
             if intact and use_cache:
                 stats = write_stage.update(files, reuse.kept, output, listing)
+            elif present is not None:
+                stats = write_stage.update(files, (), output, present, prune=True)
             else:
                 stats = write_stage.publish(files, output)
         except write_stage.OutputError as exc:
@@ -547,7 +553,8 @@ def build(config: Config, progress: Progress = _quiet, *, jobs: int | None = Non
         progress(f"write: {timings['write']:.2f}s ({stats.written} written, "
                  f"{stats.unchanged} unchanged)")
         if use_cache:
-            after = _relisted(listing, output, stats.touched) if intact else _listing(output)
+            after = (_relisted(listing, output, stats.touched) if intact and present is None
+                     else _listing(output))
             _save_state(state_path, {"fingerprint": fingerprint, "output": str(output),
                                      "files": after, "pages": reuse.keys})
         else:  # the output no longer matches a saved state

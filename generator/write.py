@@ -111,8 +111,42 @@ def publish(files: Mapping[str, bytes], output: Path) -> WriteStats:
     return stats
 
 
+def in_place(files: Mapping[str, bytes], output: Path) -> list[str] | None:
+    """The files below ``output`` when it can be brought to ``files`` by :func:`update`
+    without a saved listing: an existing folder holding only regular files and folders
+    (no links, nothing special), none of them where the site needs the other kind.
+    None otherwise (:func:`publish` then builds the site afresh)."""
+    if output.is_symlink() or not output.is_dir():
+        return None
+    found: list[str] = []
+    folders: set[str] = set()
+    pending = [("", os.fspath(output))]
+    try:
+        while pending:
+            prefix, folder = pending.pop()
+            for entry in os.scandir(folder):
+                rel = prefix + entry.name
+                if entry.is_symlink():
+                    return None
+                if entry.is_dir():
+                    folders.add(rel)
+                    pending.append((rel + "/", entry.path))
+                elif entry.is_file():
+                    found.append(rel)
+                else:
+                    return None
+    except OSError:
+        return None
+    present = set(found)
+    for rel in files:
+        parts = safe_relpath(rel).parts
+        if rel in folders or any("/".join(parts[:i]) in present for i in range(1, len(parts))):
+            return None
+    return sorted(found)
+
+
 def update(files: Mapping[str, bytes], kept: Iterable[str], output: Path,
-           present: Iterable[str]) -> WriteStats:
+           present: Iterable[str], *, prune: bool = False) -> WriteStats:
     """Bring an existing ``output`` folder, holding the files ``present``, up to date.
 
     For a rebuild over the site the last build wrote (the caller checks this):
@@ -123,7 +157,8 @@ def update(files: Mapping[str, bytes], kept: Iterable[str], output: Path,
     failure (a full disk, a permission error) leaves the previous site as it was,
     and a reader never sees half a file. Unchanged files keep their modification
     time, as with :func:`publish`. Paths are all checked before anything is
-    touched.
+    touched. With ``prune``, every folder left without files is removed too (so
+    the folder ends as :func:`publish` would leave it).
     """
     output = output.absolute()
     keep = set(kept)
@@ -162,6 +197,10 @@ def update(files: Mapping[str, bytes], kept: Iterable[str], output: Path,
             while parent != output and parent.is_dir() and not any(parent.iterdir()):
                 parent.rmdir()
                 parent = parent.parent
+        if prune:
+            for folder, _, names in sorted(os.walk(output), key=lambda w: -len(w[0])):
+                if folder != os.fspath(output) and not names and not os.listdir(folder):
+                    os.rmdir(folder)
     except OSError as exc:
         raise OutputError(f"{output}: cannot write the site ({exc.strerror})") from None
     finally:

@@ -222,6 +222,45 @@ def test_compiled_templates_are_kept_and_a_damaged_one_is_compiled_again(
     assert tree(out) == fresh_tree(config, tmp_path)
 
 
+def test_without_a_saved_state_an_existing_site_is_updated_in_place(tmp_path: Path) -> None:
+    config = site_copy(tmp_path)
+    _, out = messages(config)
+    shutil.rmtree(config.root / ".digest-cache")  # as after deleting the cache
+    kept_page = out / "articles" / "harbor-bridge-ledger" / "index.html"
+    before = kept_page.stat().st_mtime_ns
+    (out / "stray" / "deep").mkdir(parents=True)
+    (out / "stray" / "deep" / "old.html").write_text("from an earlier site")
+    (out / "empty" / "folder").mkdir(parents=True)
+    seen, out = messages(config)
+    assert any(m.startswith("write:") and "0 written" in m for m in seen), seen
+    assert kept_page.stat().st_mtime_ns == before  # untouched, not replaced
+    assert not (out / "stray").exists() and not (out / "empty").exists()
+    assert tree(out) == fresh_tree(config, tmp_path)
+
+
+@pytest.mark.parametrize("obstacle", ["symlink", "file-for-folder", "folder-for-file"])
+def test_an_output_that_cannot_be_updated_in_place_is_replaced(tmp_path: Path,
+                                                               obstacle: str) -> None:
+    config = site_copy(tmp_path)
+    _, out = messages(config)
+    shutil.rmtree(config.root / ".digest-cache")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    if obstacle == "symlink":
+        shutil.rmtree(out / "archive")
+        (out / "archive").symlink_to(outside, target_is_directory=True)
+    elif obstacle == "file-for-folder":
+        shutil.rmtree(out / "archive")
+        (out / "archive").write_text("a file where a folder belongs")
+    else:
+        (out / "404.html").unlink()
+        (out / "404.html").mkdir()
+    messages(config)
+    assert not (out / "archive").is_symlink() and (out / "404.html").is_file()
+    assert list(outside.iterdir()) == []  # nothing written through the link
+    assert tree(out) == fresh_tree(config, tmp_path)
+
+
 def test_an_edited_output_file_is_repaired(tmp_path: Path) -> None:
     """A kept page is trusted only while the output folder is as the last build left it."""
     config = site_copy(tmp_path)
