@@ -218,8 +218,9 @@ _SCAN = re.compile(_TOKEN.pattern + "|" + _MARK)
 
 _HASH = 0x9E3779B97F4A7C15
 """Odd multiplier of the polynomial hash (mod 2**64) the array scanner keys tokens by."""
-_POWERS: list[Any] = []
-"""[_HASH ** k, _HASH ** -k] for k < their length (mod 2**64), grown when needed."""
+_POWERS: list[tuple[Any, Any]] = []
+"""[(_HASH ** k, _HASH ** -k) for k < their length (mod 2**64)], replaced by a longer
+pair when needed (one item, read once, so threads always see a matching pair)."""
 _WIDE: dict[int, int] = {}
 """Code point above 127 -> its class bits (alphanumeric and decimal digit as the regex
 engine tests them, ’ a joiner)."""
@@ -227,15 +228,17 @@ engine tests them, ’ a joiner)."""
 
 def _powers(n: int) -> tuple[Any, Any]:
     import numpy as np
-    if not _POWERS or len(_POWERS[0]) < n:
-        size = max(n, 2 * len(_POWERS[0]) if _POWERS else 1 << 16)
+    pair = _POWERS[0] if _POWERS else None
+    if pair is None or len(pair[0]) < n:
+        size = max(n, 2 * len(pair[0]) if pair is not None else 1 << 16)
         out = []
         for base in (_HASH, pow(_HASH, -1, 1 << 64)):
             series = np.full(size, base, dtype=np.uint64)
             series[0] = 1
             out.append(np.cumprod(series))  # unsigned: wraps mod 2**64
-        _POWERS[:] = out
-    return _POWERS[0], _POWERS[1]
+        pair = (out[0], out[1])
+        _POWERS[:] = [pair]
+    return pair
 
 
 def _scan(text: str) -> tuple[Any, Any, Any, Any, Any] | None:
