@@ -55,7 +55,7 @@ from typing import Any, NamedTuple, cast
 from .cache import Cache
 from .config import SummaryConfig
 from .model import Article, Fact, Story, SummarySentence
-from .text import fold, words
+from .text import fold, stop_words, words
 
 ALGORITHMS: dict[str, str] = {
     "lexrank": "sumy.summarizers.lex_rank:LexRankSummarizer",
@@ -1145,12 +1145,9 @@ def _stemmer(language: str) -> Callable[[str], str]:
 
 @lru_cache(maxsize=8)
 def _stop_words(language: str) -> frozenset[str]:
-    from sumy.utils import get_stop_words
-
-    try:
-        return frozenset(get_stop_words(language))
-    except LookupError:
-        return frozenset(get_stop_words("english"))
+    """sumy's stop words (English when sumy has none for ``language``), read without
+    importing sumy.utils's requests and pycountry (see :func:`text.stop_words`)."""
+    return stop_words(language)
 
 
 @lru_cache(maxsize=1)
