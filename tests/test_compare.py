@@ -234,6 +234,60 @@ def test_different_named_subjects_are_not_a_conflict() -> None:
     assert len(conflicts([a, c])) == 1
 
 
+_NEUTRAL = " More details were expected later."
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("Vaughn won 40 percent of the vote in the district race on Tuesday.",
+     "Clark won 52 percent of the vote in the district race on Tuesday."),
+    ("The governor, Maria Lopez, won 52 percent of the vote on Tuesday.",
+     "Her challenger, Tom Reed, won 46 percent of the vote on Tuesday."),
+    ("Smith scored 20 points in the win over Boston on Friday.",
+     "Jones scored 14 points in the win over Boston on Friday."),
+    ("Apple reported revenue of $90 billion for the quarter.",
+     "Microsoft reported revenue of $62 billion for the quarter."),
+    ("In Ohio, 40 people were injured in the storms on Monday.",
+     "In Texas, 12 people were injured in the storms on Monday."),
+])
+def test_sentences_alike_about_different_named_subjects_are_not_a_conflict(
+        first: str, second: str) -> None:
+    # Each sentence names its own subject or place in the figure's clause (a name
+    # opening the sentence counts, unless the story also writes it in lower case).
+    d = compare(story(art("a", first + _NEUTRAL), art("b", second + _NEUTRAL)))
+    assert d.conflicts == []
+
+
+@pytest.mark.parametrize(("first", "second", "values"), [
+    # The same named subject with another figure: a real disagreement.
+    ("Smith won 52 percent of the vote, beating Jones, who took 45 percent.",
+     "Jones took 45 percent of the vote while Smith won 53 percent.",
+     ["52 percent", "53 percent"]),
+    # Names before "said" are who gives the figure, not what it counts: sources disagree.
+    ("Officials said 40 people were injured in the storms on Monday.",
+     "Police said 12 people were injured in the storms on Monday.",
+     ["40 people", "12 people"]),
+    ("Forty people were injured in the storms on Monday, according to Ohio officials.",
+     "Twelve people were injured in the storms on Monday, according to the Red Cross.",
+     ["Forty people", "Twelve people"]),
+])
+def test_attributions_and_the_same_named_subject_still_conflict(
+        first: str, second: str, values: list[str]) -> None:
+    d = compare(story(art("a", first + _NEUTRAL), art("b", second + _NEUTRAL)))
+    assert [(c.kind, sorted(v.value for v in c.values)) for c in d.conflicts] == [
+        ("differ", sorted(values))]
+
+
+def test_a_name_the_story_writes_in_lower_case_does_not_separate_subjects() -> None:
+    # "President" opens one sentence and is a title in the other; the story also writes
+    # "president" in lower case, so it is a common word: both are about Biden.
+    a = art("a", "President Biden will propose a $6 trillion budget on Friday.",
+            "It is his first budget as president.")
+    b = art("b", "President Joe Biden will unveil a $9 trillion budget on Friday.")
+    d = compare(story(a, b))
+    assert [sorted(v.value for v in c.values) for c in d.conflicts] == [
+        ["$6 trillion", "$9 trillion"]]
+
+
 def test_stat_lines_are_not_compared() -> None:
     # Counts of two different things in one sentence (a box score) are not claims.
     a = art("a", "Jon Ortega finished with 25 points and 16 rebounds in the home win over the "

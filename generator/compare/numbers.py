@@ -217,6 +217,12 @@ class Claim:
     opener: str = ""
     """The sentence's first word when it is capitalised (a name if the story uses it as
     one inside a sentence: checked by :class:`Pairing`), else empty."""
+    named: frozenset[str] = frozenset()
+    """The names of the figure's clause that say what it is about: its subject (the
+    nearest name before it; the sentence's first word only when not the speaker of an
+    attribution, "Officials said 40 people ...") and its place (a name right after it,
+    or a sentence-opening "In Ohio, ..."). :class:`Pairing` drops the words the story
+    also writes in lower case (common words: "Police", "President")."""
     echo: bool = False
     """The sentence gives this value to something else too ("seven children ... and seven
     men"): the value turning up elsewhere in another sentence is then no sign of a mix-up."""
@@ -392,6 +398,7 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
             label = canonical or ""
         subject, lead = _subject(toks, q0)
         place = _name_after(toks, j)
+        named = _named(toks, low, q0, j)
         period = _period(low, j)
         thing = _thing(low, j) if canonical in _MONEY_OR_UNIT and canonical not in _LENGTHS \
             and canonical != "people" and not rate else ""
@@ -415,7 +422,8 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
                                     else ""),
                             left=tuple(reversed(low[max(0, i - 2 * COPY):i])),
                             right=tuple(low[i + 1:i + 1 + 2 * COPY]),
-                            opener=_opener(toks) if i <= WINDOW else ""))
+                            opener=_opener(toks) if i <= WINDOW else "",
+                            named=named))
         spans.append((q0, j))
         skip_until = j - 1
     sig = frozenset(c.measure for c in claims if c.measure)
@@ -618,6 +626,76 @@ def _subject(toks: list[tuple[str, int, int]], q0: int) -> tuple[str, bool]:
                 and f not in STOP and not f.endswith(("an", "ish", "ese", "i")):
             return f.removesuffix("'s").removesuffix("’s"), k == 0
     return "", False
+
+
+_SPEECH = frozenset("said says say told tells stated states added adds wrote writes claimed "
+                    "claims according show shows showed indicate indicates indicated".split())
+"""Verbs of an attribution: a name before one is who gives the figure, not what it is about
+("State records show Lasalle has three prior convictions")."""
+_REPORTING = frozenset("reported reports announced announces confirmed confirms estimated "
+                       "estimates believe believes warned warns".split())
+"""Verbs of an attribution only when a clause follows ("Police reported that ..."); else
+their subject is what the figure is about ("Apple reported revenue of $90 billion")."""
+_OPENERS = frozenset("another overall last first next later earlier nearly almost roughly "
+                     "altogether instead elsewhere together among including despite "
+                     "hundreds thousands millions billions dozens tens scores".split())
+"""Common sentence openers not in :data:`STOP` (quantities such as "Millions of
+retirees" too), never a name."""
+_PLACE_OPENERS = frozenset("in at across near outside inside throughout".split())
+
+
+def _name_like(t: str) -> bool:
+    f = fold(t)
+    return bool(t[:1].isupper() and t[1:2].islower() and f not in MONTHS and f not in _WEEKDAYS
+                and f not in STOP and f not in _OPENERS and not f.endswith("ly")
+                and not f.endswith(("an", "ish", "ese", "i")))
+
+
+def _named(toks: list[tuple[str, int, int]], low: list[str], q0: int,
+           j: int) -> frozenset[str]:
+    """The figure's named subject and place (:attr:`Claim.named`).
+
+    The figure's clause starts after the nearest clause break, "that", "and" ("Carter
+    scored 14 points and Smith scored 9") or verb of attribution before it ("Officials
+    said 40 ...": names before one are who says it). Its subject is the names opening
+    the clause ("Maria Lopez won", "the Obama campaign raised", not "former President
+    Trump"), or a possessive name right before the figure ("The Chiefs rallied behind
+    Jamaal Charles' 226 yards"). Its place is the names after "in", "at", "of", "from"
+    ... in the four words after the figure in its clause (not "against the Tar Heels",
+    "to lead Evansville"), or those of a sentence-opening "In Ohio," phrase right
+    before the clause."""
+    out: set[str] = set()
+    k = q0 - 1
+    while k >= 0:
+        f = low[k]
+        if f in _CLAUSE_END or f in _SPEECH or f in ("that", "and") or (
+                f in _REPORTING and (k + 1 == q0 or low[k + 1] == "that")):
+            break
+        k -= 1
+    own = q0 - 2 if q0 >= 2 and low[q0 - 1] in ("'", "’") else q0 - 1
+    if own > k and _name_like(toks[own][0]) and (own < q0 - 1 or toks[own][0].endswith(
+            ("'", "’", "'s", "’s"))):
+        k = own - 1  # a possessive right before the figure owns it: "Jamaal Charles' 226 yards"
+        while k >= 0 and _name_like(toks[k][0]):
+            k -= 1
+    for m in range(k + 1, q0):
+        if _name_like(toks[m][0]):
+            out.add(low[m].removesuffix("'s").removesuffix("’s").rstrip("'’"))
+        elif low[m] not in ("the", "a", "an", "."):
+            break
+    if k >= 0 and low[k] == "," and low[0] in _PLACE_OPENERS \
+            and "," not in low[:k] and k <= 6:
+        out.update(low[m].removesuffix("'s").removesuffix("’s")
+                   for m in range(1, k) if _name_like(toks[m][0]))
+    located = False
+    for m in range(j, min(len(toks), j + 4)):
+        f = low[m]
+        if f in _CLAUSE_END or f == "and" or f in _SPEECH or f in _REPORTING:
+            break
+        located = located or f in _PLACE_OPENERS or f in ("of", "from")
+        if located and _name_like(toks[m][0]):
+            out.add(f.removesuffix("'s").removesuffix("’s"))
+    return frozenset(out)
 
 
 _PAIR_BEFORE = frozenset({"of", "to", "and"})
@@ -889,6 +967,15 @@ def _story_names(articles: list[Article]) -> frozenset[str]:
     return frozenset(out)
 
 
+def _story_lower(articles: list[Article]) -> frozenset[str]:
+    """Words written in lower case somewhere in the story (common words, not names)."""
+    out: set[str] = set()
+    for article in articles:
+        for sentence in article.all_sentences[:200]:
+            out.update(w for w in re.findall(r"\b[a-z][\w’'\-]*", sentence))
+    return frozenset(out)
+
+
 class Pairing:
     """Which claims of a story may be about the same thing, and how alike they are.
 
@@ -909,7 +996,10 @@ class Pairing:
             self.per_slot[(c.article, c.index, c.key, c.before)] += 1
         self.days = {(c.article, c.index): _days(c.sentence) for c in claims}
         story_names = _story_names(articles)
+        common = _story_lower(articles)
         for c in claims:
+            if c.named & common:  # "Police ...", "President ... as president": common words
+                c.named = c.named - common
             if c.lead and c.subject not in story_names:
                 c.subject = ""  # a capitalised word opening the sentence, not a name
             if c.opener and c.opener in story_names:
@@ -1022,6 +1112,8 @@ class Pairing:
         da, db = self.days[pa], self.days[pb]
         if da and db and not da & db:
             return "days"  # the sentences name different days or years: different moments
+        if a.named - b.named and b.named - a.named:
+            return "subjects"  # each names its own subject or place: "Vaughn won 40 percent"
         if self.copy(a, b):
             return ""
         if a.value != b.value and (b.value in a.others or a.value in b.others):
