@@ -243,27 +243,32 @@ _SENTENCE = st.lists(_WORD, min_size=1, max_size=14).map(
     lambda ws: " ".join(ws).capitalize() + ".")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.lists(st.lists(_SENTENCE, min_size=1, max_size=4), min_size=1, max_size=3),
-                min_size=1, max_size=3),
-       st.sampled_from(sorted(S.ALGORITHMS)))
-def test_any_story_gives_verbatim_cited_sentences(
-        paragraphs: list[list[list[str]]], algorithm: str) -> None:
+def split_story(paragraphs: list[list[list[str]]], story_id: str = "s") -> Story:
+    """A story of articles given as paragraphs of already split sentences."""
     articles = []
     for i, paras in enumerate(paragraphs):
         article = Article(id=f"a{i}", path=f"a{i}", folder="t", title=f"t{i}",
                           paragraphs=[" ".join(p) for p in paras])
         article.sentences = paras
         articles.append(article)
-    story = Story(id="s", slug="s", articles=articles)
+    return Story(id=story_id, slug=story_id, articles=articles)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.lists(_SENTENCE, min_size=1, max_size=4), min_size=1, max_size=3),
+                min_size=1, max_size=3),
+       st.sampled_from(sorted(S.ALGORITHMS)))
+def test_any_story_gives_verbatim_cited_sentences(
+        paragraphs: list[list[list[str]]], algorithm: str) -> None:
+    story = split_story(paragraphs)
     summary = S.summarize(story, SummaryConfig(algorithm=algorithm, sentences=3))
     assert 1 <= len(summary) <= 3
-    arts = {a.id: a for a in articles}
+    arts = {a.id: a for a in story.articles}
     for sentence in summary:
         assert sentence.articles
         for aid, index in sentence.anchors.items():
             assert 0 <= index < len(arts[aid].all_sentences)
-        assert any(sentence.text in a.all_sentences for a in articles)
+        assert any(sentence.text in a.all_sentences for a in story.articles)
 
 
 def library() -> Story:

@@ -16,7 +16,7 @@ from generator import summarize as S
 from generator.cache import Cache
 from generator.config import SummaryConfig
 from generator.model import Article, Story
-from tests.test_summarize import library, make_story
+from tests.test_summarize import library, make_story, split_story
 
 TRICKY = Path(__file__).parent / "fixtures" / "summarize" / "tricky.json"
 
@@ -166,15 +166,7 @@ _ARTICLES = st.lists(st.lists(st.lists(_SENTENCE, min_size=0, max_size=5), min_s
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_ARTICLES, min_size=1, max_size=4))
 def test_any_batch_equals_each_story_alone(raw: list[list[list[list[str]]]]) -> None:
-    stories = []
-    for n, paragraphs in enumerate(raw):
-        articles = []
-        for i, paras in enumerate(paragraphs):
-            article = Article(id=f"a{i}", path=f"a{i}", folder="t", title=f"t{i}",
-                              paragraphs=[" ".join(p) for p in paras])
-            article.sentences = paras
-            articles.append(article)
-        stories.append(Story(id=f"s{n}", slug=f"s{n}", articles=articles))
+    stories = [split_story(paragraphs, f"s{n}") for n, paragraphs in enumerate(raw)]
     config = SummaryConfig(sentences=3)
     expected = alone(stories, config)
     S._lexicon.cache_clear()
