@@ -553,8 +553,9 @@ def build(config: Config, progress: Progress = _quiet, *, jobs: int | None = Non
         progress(f"write: {timings['write']:.2f}s ({stats.written} written, "
                  f"{stats.unchanged} unchanged)")
         if use_cache:
-            after = (_relisted(listing, output, stats.touched) if intact and present is None
-                     else _listing(output))
+            # After an update, only the files it wrote or removed differ from the listing.
+            updated = intact or present is not None
+            after = _relisted(listing, output, stats.touched) if updated else _listing(output)
             _save_state(state_path, {"fingerprint": fingerprint, "output": str(output),
                                      "files": after, "pages": reuse.keys})
         else:  # the output no longer matches a saved state
