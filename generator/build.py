@@ -558,8 +558,13 @@ def build(config: Config, progress: Progress = _quiet, *, jobs: int | None = Non
             after = _relisted(listing, output, stats.touched) if updated else _listing(output)
             _save_state(state_path, {"fingerprint": fingerprint, "output": str(output),
                                      "files": after, "pages": reuse.keys})
-        else:  # the output no longer matches a saved state
-            state_path.unlink(missing_ok=True)
+        else:  # this output no longer matches its saved state (another output's stays)
+            try:
+                saved = json.loads(state_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                saved = None
+            if not isinstance(saved, dict) or saved.get("output") == str(output):
+                state_path.unlink(missing_ok=True)
     report = write_report(config, digest)
     return BuildResult(output=output, digest=digest, files=count, report_path=report,
                        timings=timings)
