@@ -10,6 +10,9 @@ checked to stay inside the output folder.
 A rebuild over the site the previous build wrote (known from the build state)
 uses :func:`update` instead: only changed files are replaced, each atomically,
 and stale ones removed - a few files touched instead of the whole tree copied.
+So does a build over an existing folder of plain files without that state
+(:func:`in_place` checks it: no links or special files, nothing where the site
+needs the other kind), which then also removes folders left without files.
 """
 
 from __future__ import annotations
