@@ -403,36 +403,33 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
         return [story.id, story.slug, story.reasons, [a.id for a in story.articles],
                 reuse.stories.get(story.id)]
 
-    def story_text(story: Story) -> str:
-        key = reuse.keys.get(story.page + "index.html") if reuse is not None else None
-        store = reuse.json_texts if reuse is not None else None
+    def kept(store: TextStore | None, key: str | None, make: Callable[[], str]) -> str:
+        """``make()``, kept in ``store`` under ``key`` between builds (when both given)."""
         if key is None or store is None:
-            return story_json_text(story, site)
+            return make()
         text = store.get(key)
         if text is None:
-            text = store[key] = story_json_text(story, site)
+            text = store[key] = make()
         return text
+
+    def page_key(story: Story) -> str | None:
+        """The story page's key: its content, options and code."""
+        return reuse.keys.get(story.page + "index.html") if reuse is not None else None
+
+    def story_text(story: Story) -> str:
+        return kept(reuse.json_texts if reuse is not None else None, page_key(story),
+                    lambda: story_json_text(story, site))
 
     def search_words(article: Article) -> str:
-        key = reuse.articles.get(article.id) if reuse is not None else None
-        store = reuse.search_words if reuse is not None else None
-        if key is None or store is None:
-            return machine.article_keywords(article)
-        text = store.get(key)
-        if text is None:
-            text = store[key] = machine.article_keywords(article)
-        return text
+        return kept(reuse.search_words if reuse is not None else None,
+                    reuse.articles.get(article.id) if reuse is not None else None,
+                    lambda: machine.article_keywords(article))
 
     def story_words(story: Story) -> str:
-        key = reuse.keys.get(story.page + "index.html") if reuse is not None else None
-        store = reuse.search_words if reuse is not None else None
-        if key is None or store is None:
-            return machine.story_keywords(story)
-        key = "story " + key  # the story page's key: its content, options and code
-        text = store.get(key)
-        if text is None:
-            text = store[key] = machine.story_keywords(story)
-        return text
+        key = page_key(story)
+        return kept(reuse.search_words if reuse is not None else None,
+                    None if key is None else "story " + key,
+                    lambda: machine.story_keywords(story))
 
     def article_part(article: Article) -> Any:
         return [article.id, reuse.articles.get(article.id) if reuse is not None else None]
