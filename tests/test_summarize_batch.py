@@ -119,17 +119,23 @@ def test_tricky_stories_still_get_sensible_summaries() -> None:
     assert any("\x00" in s.text for s in odd)
 
 
-def test_batches_are_cut_by_sentence_count(monkeypatch: pytest.MonkeyPatch) -> None:
-    stories = every_story()
-    expected = S.summarize_all(stories, SummaryConfig())
-    seen: list[int] = []
+def batch_sizes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of stories of each batch ``choose_all`` is called with from now on."""
+    sizes: list[int] = []
     real = S.choose_all
 
     def spy(batch: list[Story], *args: object) -> list[list[S.Candidate]]:
-        seen.append(len(batch))
+        sizes.append(len(batch))
         return real(batch, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(S, "choose_all", spy)
+    return sizes
+
+
+def test_batches_are_cut_by_sentence_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    stories = every_story()
+    expected = S.summarize_all(stories, SummaryConfig())
+    seen = batch_sizes(monkeypatch)
     monkeypatch.setattr(S, "BATCH_SENTENCES", 12)
     assert S.summarize_all(stories, SummaryConfig()) == expected
     assert len(seen) > 1 and sum(seen) == len(stories)
@@ -139,14 +145,7 @@ def test_batch_uses_and_fills_the_cache(tmp_path: Path, monkeypatch: pytest.Monk
     cache = Cache(tmp_path / "c")
     stories = every_story()
     first = S.summarize_all(stories[:3], SummaryConfig(), cache=cache)
-    calls: list[int] = []
-    real = S.choose_all
-
-    def spy(batch: list[Story], *args: object) -> list[list[S.Candidate]]:
-        calls.append(len(batch))
-        return real(batch, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(S, "choose_all", spy)
+    calls = batch_sizes(monkeypatch)
     both = S.summarize_all(stories, SummaryConfig(), cache=cache)
     assert both[:3] == first
     assert calls == [len(stories) - 3]  # only the misses are summarised
