@@ -20,6 +20,7 @@ results are gathered in input order, so the output does not depend on it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -29,7 +30,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import load as load_stage
 from . import serial
@@ -46,6 +47,9 @@ from .model import (
     SummarySentence,
 )
 from .theme import theme_dir
+
+if TYPE_CHECKING:
+    from .worker import WarmWorker
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
@@ -264,6 +268,28 @@ def _story_some(task: _StoriesTask) -> list[StoryResult]:
     return story_results(task.stories, task.config)
 
 
+def _story_imports(config: Config) -> None:
+    from . import (
+        compare,  # noqa: F401
+        summarize,
+    )
+
+    summarize.prepare(config.summary, config.language)
+
+
+def warm_worker(config: Config) -> WarmWorker | None:
+    """A worker process that imports the per-story stages now (see
+    :mod:`generator.worker`), or None where forking is unsafe or unavailable: not on
+    POSIX, or with other threads running (the live preview builds in a thread)."""
+    import threading
+
+    if os.name != "posix" or threading.active_count() > 1:
+        return None
+    from .worker import WarmWorker
+
+    return WarmWorker(functools.partial(_story_imports, config))
+
+
 def clean_all(documents: list[Document], config: Config, cache: Cache | None, jobs: int,
               executor: Executor | None = None) -> tuple[list[Article], dict[str, str]]:
     """Cleaned articles (cache first) and each article's content key, by article id."""
@@ -326,20 +352,19 @@ def story_key(story: Story, config: Config, keys: dict[str, str]) -> str:
 
 
 def stories_all(stories: list[Story], config: Config, keys: dict[str, str],
-                cache: Cache | None, jobs: int, executor: Executor | None = None) -> list[str]:
+                cache: Cache | None, jobs: int, executor: Executor | None = None,
+                warm: Executor | None = None) -> list[str]:
     """Title, summary and differences of every story (cache first, misses in parallel).
 
-    Returns each story's cache key."""
+    ``warm``, a worker started early (:func:`warm_worker`), takes the misses when they
+    are too few for a pool. Returns each story's cache key."""
     story_keys = [story_key(s, config, keys) for s in stories]
     results: list[StoryResult | None] = [_cached(cache, k, StoryResult) for k in story_keys]
     missing = [i for i, r in enumerate(results) if r is None]
-    if missing:  # import before forking workers, so each does not import them again
-        from . import (
-            compare,  # noqa: F401
-            summarize,
-        )
-
-        summarize.prepare(config.summary, config.language)
+    if executor is None and warm is not None and len(missing) < PARALLEL_MIN:
+        executor = warm
+    elif missing:  # import before forking workers, so each does not import them again
+        _story_imports(config)
     size = max(1, len(missing) // PARALLEL_MIN)  # stories per task, >= PARALLEL_MIN tasks
     tasks = [_StoriesTask([stories[i] for i in missing[k:k + size]], config)
              for k in range(0, len(missing), size)]
@@ -395,15 +420,23 @@ def process(config: Config, progress: Progress = _quiet,
     reused = (store.hits - hits) if store else 0
     stage("clean", t, f" ({len(cleaned)} articles, {reused} from cache)")
 
-    t = time.perf_counter()
-    stories = cluster_all(articles, config, keys, store)
-    stage("cluster", t, f" ({len(stories)} stories)")
+    # A few changed articles: their stories' imports start now, beside clustering.
+    warm = (warm_worker(config) if store is not None and executor is None and jobs > 1
+            and 0 < len(cleaned) - reused < PARALLEL_MIN else None)
+    try:
+        t = time.perf_counter()
+        stories = cluster_all(articles, config, keys, store)
+        stage("cluster", t, f" ({len(stories)} stories)")
 
-    t = time.perf_counter()
-    hits = store.hits if store else 0
-    story_keys = stories_all(stories, config, keys, store, jobs, executor)
-    reused = (store.hits - hits) if store else 0
-    stage("summarize+compare", t, f" ({len(stories)} stories, {reused} from cache)")
+        t = time.perf_counter()
+        hits = store.hits if store else 0
+        story_keys = stories_all(stories, config, keys, store, jobs, executor, warm)
+        reused = (store.hits - hits) if store else 0
+        sent = f", {warm.sent} in a worker started early" if warm and warm.sent else ""
+        stage("summarize+compare", t, f" ({len(stories)} stories, {reused} from cache{sent})")
+    finally:
+        if warm is not None:
+            warm.shutdown()
 
     ordered = sorted(articles, key=lambda a: a.id)
     if inputs is not None:

@@ -430,3 +430,25 @@ def test_pages_made_in_worker_processes_are_the_same(tmp_path: Path,
     assert list(parallel_files) == list(serial_files)
     assert parallel_files == serial_files
     assert render_module._PENDING == {}
+
+
+def test_a_few_changed_stories_go_to_a_worker_started_early(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # whatever else pytest runs
+    config = site_copy(tmp_path)
+    messages(config, jobs=2)
+    article = config.root / "articles" / "library-fire.txt"
+    article.write_text(article.read_text().replace("Fire damages old library in Greyfield",
+                                                   "Blaze guts historic Greyfield library"))
+    seen, out = messages(config, jobs=2)
+    assert any(m.startswith("summarize+compare") and "1 in a worker started early" in m
+               for m in seen), seen
+    fresh = load_config(config.root / "digest.toml")
+    fresh.output = str(tmp_path / "fresh")
+    assert tree(out) == tree(build(fresh, use_cache=False, jobs=1).output)
+    article.write_text(article.read_text().replace("Blaze guts", "Blaze ruins"))
+    seen, _ = messages(config, jobs=1)  # one job: no worker
+    assert any(m.startswith("clean") and "2 from cache" in m for m in seen), seen
+    assert not any("worker" in m for m in seen), seen
