@@ -650,8 +650,14 @@ class _Batch:
         self._tokens: dict[int, list[int]] = {}
         self._infos: dict[int, list[_Token]] = {}
         self._marks: dict[int, tuple[set[str], set[str]]] = {}
+        self.story_of: Any = None
+        """Story of each sentence (its number in the batch)..."""
+        self.quality: Any = None
+        """...its quality (see :attr:`_Story.quality`)..."""
+        self.own: Any = None
+        """...its score as a fact's copy (rank, centrality, lead), set by the ranking..."""
         self.rank: Any = None
-        """Rank (by time) in its story of each sentence's article..."""
+        """...the rank (by time) in its story of its article..."""
         self.index: Any = None
         """...and the sentence's index in its article."""
         self.flags: Any = None
@@ -714,8 +720,6 @@ class _Story:
     """Index of each sentence in its article."""
     quality: list[int] = field(default_factory=list)
     """0 standalone, 1 dangling, 2 not a candidate."""
-    own: list[float] = field(default_factory=list)
-    """Each sentence's score as a fact's copy (rank, centrality, lead), set by the ranking."""
     _sets: dict[int, frozenset[int]] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -848,6 +852,7 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
         indexes.extend(data.index)
         datas.append(data)
     batch.rank = np.array(ranks, dtype=np.int64)
+    batch.story_of = np.repeat(np.arange(len(datas)), [len(d) for d in datas])
     batch.index = np.array(indexes, dtype=np.int64)
     joined = _MARK.join(texts)
     clean = joined.count(_MARK) == max(len(texts) - 1, 0)
@@ -904,6 +909,7 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
         if hits:
             lean[np.searchsorted(starts, hits)] = True
         quality = np.where(whole, np.where(lean, 1, 0), 2).tolist()
+    batch.quality = np.array(quality, dtype=np.int64)
     for data in datas:
         data.quality = quality[data.start:data.start + len(data)]
     stems = stem_of[tids]
@@ -1035,50 +1041,55 @@ def _prepare(stories: Sequence[Sequence[Article]], language: str = "english",
     return datas
 
 
-def _group(datas: list[_Story]) -> list[list[Candidate]]:
-    """Each story's facts: sentences grouped with their paraphrases in other articles."""
+class _Grouped(NamedTuple):
+    """A batch's facts: sentences grouped with their paraphrases in other articles."""
+
+    rep: Any
+    """Batch number of each fact's own sentence, ascending (a story's facts are
+    consecutive, in reading order)..."""
+    joined: dict[int, list[int]]
+    """...and, for a fact other articles report too (key: its ``rep``), the rows in its
+    story of every copy, its own sentence first, then one per other article."""
+
+
+def _group_rows(datas: list[_Story]) -> _Grouped:
+    """Each story's facts. A sentence that is not a candidate, or that paraphrases an
+    earlier fact's sentence of its story, starts no fact; each other article's sentence
+    closest to a fact's sentence (the first one on a tie) joins the fact when it is a
+    paraphrase."""
     import numpy as np
-    if not datas:
-        return []
     batch = datas[0].batch
     para = batch.paraphrase
     left, right = batch.left, batch.right
-    same: dict[int, list[int]] = {}
-    for p in np.flatnonzero(para & (left > right)).tolist():
-        same.setdefault(int(left[p]), []).append(int(right[p]))
-    out: list[list[Candidate]] = []
-    reps: list[int] = []
-    for data in datas:
-        start = data.start
-        taken: set[int] = set()
-        groups: list[Candidate] = []
-        for i, quality in enumerate(data.quality):
-            g = start + i
-            if quality == 2 or (g in same and not taken.isdisjoint(same[g])):
-                continue
-            taken.add(g)
-            reps.append(g)
-            groups.append(Candidate(data.texts[i], frozenset(), data.order[i],
-                                    {data.article[i]: data.index[i]},
-                                    position=data.index[i], standalone=quality == 0,
-                                    row=i, rows=(i,)))
-        out.append(groups)
-    if not reps:
-        return out
+    starts = [d.start for d in datas]
+    ok = (batch.quality != 2).tolist()
+    later = np.flatnonzero(para & (left > right))
+    if len(later):
+        same: dict[int, list[int]] = {}
+        for g, j in zip(left[later].tolist(), right[later].tolist(), strict=True):
+            same.setdefault(g, []).append(j)
+        for g in sorted(same):  # the earlier sentences' fate is settled first
+            if ok[g] and any(ok[j] for j in same[g]):
+                ok[g] = False
+    rep = np.flatnonzero(ok)
+    joined: dict[int, list[int]] = {}
+    if not len(rep):
+        return _Grouped(rep, joined)
     # For every fact and every other article: the article's sentence closest to the
     # fact's sentence (the first one on a tie) joins the fact when it is a paraphrase.
     # A story's articles are runs of its sentences, so (fact, article) are runs too.
-    story_of = np.repeat(np.arange(len(datas)), [len(d) for d in datas])
+    story_of = batch.story_of
     article = batch.rank
-    rep = np.array(reps)
-    sizes = np.array([len(d) for d in datas])[story_of[rep]]
-    starts = np.array([d.start for d in datas])[story_of[rep]]
+    size_of = np.array([len(d) for d in datas])
+    start_of = np.array(starts)
+    sizes = size_of[story_of[rep]]
+    first = start_of[story_of[rep]]
     which = np.repeat(np.arange(len(rep)), sizes)
-    other = _segments(starts, sizes)
-    pair = batch.base[rep][which] + (other - starts[which])
-    ok = para[pair] & (article[other] != article[rep[which]])
-    if not ok.any():
-        return out
+    other = _segments(first, sizes)
+    pair = batch.base[rep][which] + (other - first[which])
+    ok_pair = para[pair] & (article[other] != article[rep[which]])
+    if not ok_pair.any():
+        return _Grouped(rep, joined)
     cosine = batch.cosine[pair]
     run = np.concatenate(([True], (which[1:] != which[:-1])
                           | (article[other][1:] != article[other][:-1])))
@@ -1086,20 +1097,51 @@ def _group(datas: list[_Story]) -> list[list[Candidate]]:
     run_id = np.cumsum(run) - 1
     top = np.maximum.reduceat(cosine, heads)
     at_top = np.flatnonzero(cosine == top[run_id])
-    first = at_top[np.concatenate(([True], run_id[at_top][1:] != run_id[at_top][:-1]))]
-    best = first[ok[first]]
-    flat = [g for d, groups in zip(datas, out, strict=True) for g in groups]
+    best = at_top[np.concatenate(([True], run_id[at_top][1:] != run_id[at_top][:-1]))]
+    best = best[ok_pair[best]]
     story_list = story_of.tolist()
-    for k, j in zip(which[best].tolist(), other[best].tolist(), strict=True):
-        cand = flat[k]
+    for g, j in zip(rep[which[best]].tolist(), other[best].tolist(), strict=True):
         data = datas[story_list[j]]
-        i = j - data.start
-        if data.article[i] in cand.carriers:  # two articles with one id
+        start = data.start
+        rows = joined.get(g)
+        if rows is None:
+            rows = joined[g] = [g - start]
+        name = data.article[j - start]
+        if any(data.article[r] == name for r in rows):  # two articles with one id
             continue
-        cand.carriers[data.article[i]] = data.index[i]
-        cand.order = min(cand.order, data.order[i])
-        cand.position = min(cand.position, data.index[i])
-        cand.rows = (*cand.rows, i)
+        rows.append(j - start)
+    return _Grouped(rep, joined)
+
+
+_NO_WORDS: frozenset[str] = frozenset()
+
+
+def _candidate(data: _Story, rows: Sequence[int], row: int, standalone: bool) -> Candidate:
+    """The fact of these rows (its own sentence first), told in sentence ``row``."""
+    index = data.index
+    if len(rows) == 1:
+        one = rows[0]
+        return Candidate(data.texts[row], _NO_WORDS, data.order[one],
+                         {data.article[one]: index[one]},
+                         index[one], standalone, row, (one,))
+    return Candidate(data.texts[row], _NO_WORDS, data.order[min(rows)],
+                     {data.article[r]: index[r] for r in rows},
+                     min(index[r] for r in rows), standalone, row, tuple(rows))
+
+
+def _group(datas: list[_Story]) -> list[list[Candidate]]:
+    """Each story's facts as candidates (see :func:`_group_rows`)."""
+    if not datas:
+        return []
+    rep, joined = _group_rows(datas)
+    batch = datas[0].batch
+    story_of, quality = batch.story_of, batch.quality
+    out: list[list[Candidate]] = [[] for _ in datas]
+    for g in rep.tolist():
+        s = int(story_of[g])
+        data = datas[s]
+        own = g - data.start
+        out[s].append(_candidate(data, joined.get(g) or (own,), own, quality[g] == 0))
     return out
 
 
@@ -1391,6 +1433,7 @@ def _score(datas: list[_Story], algorithm: str, language: str,
     sizes = np.array([len(d) for d in datas], dtype=np.int64)
     total = int(sizes.sum())
     if not total:
+        batch.own = np.zeros(0)
         return
     story_of = np.repeat(np.arange(len(datas)), sizes)
     starts = np.array([d.start for d in datas], dtype=np.int64)
@@ -1416,9 +1459,7 @@ def _score(datas: list[_Story], algorithm: str, language: str,
     scale = top[story_of]
     central = np.where(scale > 0, central / np.where(scale > 0, scale, 1.0), central)
     index = batch.index
-    own = (WEIGHT_RANK * ranks + WEIGHT_CENTRAL * central + WEIGHT_LEAD / (1.0 + index)).tolist()
-    for data in datas:
-        data.own = own[data.start:data.start + len(data)]
+    batch.own = WEIGHT_RANK * ranks + WEIGHT_CENTRAL * central + WEIGHT_LEAD / (1.0 + index)
 
 
 # --- choosing -----------------------------------------------------------------------------
@@ -1487,86 +1528,121 @@ class _Redundancy:
         self.close = story.batch.close_masks[story.start:end]
         self.maybe = story.batch.maybe_masks[story.start:end]
         self.clauses: dict[int, list[tuple[list[int], list[float], float]] | None] = {}
-        self.facts: dict[int, tuple[int, int, Candidate]] = {}
 
-    def _contained(self, row: int, other: int) -> bool:
-        if row not in self.clauses:
-            self.clauses[row] = _clauses(self.story, row)
-        clauses = self.clauses[row]
-        return bool(clauses) and other != row and _contains(self.story, clauses or [], other)
+    def masks(self, rows: Sequence[int]) -> tuple[int, int]:
+        """(sentences close to one of these sentences, these sentences) as bit masks."""
+        close = self.close
+        reach = bits = 0
+        for x in rows:
+            reach |= close[x]
+            bits |= 1 << x
+        return reach, bits
 
-    def _fact(self, c: Candidate) -> tuple[int, int]:
-        """(sentences close to a copy of the fact, the fact's copies) as bit masks."""
-        got = self.facts.get(id(c))
-        if got is None:
-            reach = bits = 0
-            for x in c.rows:
-                reach |= self.close[x]
-                bits |= 1 << x
-            got = self.facts[id(c)] = (reach, bits, c)
-        return got[0], got[1]
+    def contained(self, row: int, hits: int, others: Sequence[int]) -> bool:
+        """A clause of sentence ``row`` is contained in one of ``others`` that ``hits``
+        has (the sentences sharing CLAUSE_SHARED content words with it: a clause can
+        only be contained in those)."""
+        if row in self.clauses:
+            clauses = self.clauses[row]
+        else:
+            clauses = self.clauses[row] = _clauses(self.story, row)
+        if not clauses:
+            return False
+        return any(hits >> y & 1 and y != row and _contains(self.story, clauses, y)
+                   for y in others)
 
     def __call__(self, a: Candidate, b: Candidate) -> bool:
-        reach, bits = self._fact(a)
-        other_bits = self._fact(b)[1]
-        return bool(reach & other_bits) or self.clause(a, b, bits, other_bits)
-
-    def clause(self, a: Candidate, b: Candidate, bits: int, other_bits: int) -> bool:
-        """A clause of one's sentence is contained in a copy of the other (``bits``: a's
-        copies, ``other_bits``: b's)."""
-        # A clause can only be contained in a sentence sharing CLAUSE_SHARED words.
-        for one, other, mask in ((a, b, other_bits), (b, a, bits)):
-            hits = self.maybe[one.row] & mask
-            if hits and any(hits >> y & 1 and self._contained(one.row, y) for y in other.rows):
-                return True
-        return False
+        reach, bits = self.masks(a.rows)
+        other = self.masks(b.rows)[1]
+        if reach & other:
+            return True
+        return (self.contained(a.row, self.maybe[a.row] & other, b.rows)
+                or self.contained(b.row, self.maybe[b.row] & bits, a.rows))
 
 
-def _choose(data: _Story, groups: list[Candidate], config: SummaryConfig) -> list[Candidate]:
-    """The summary's candidates of one scored story, in reading order."""
-    if not len(data):
+def _choose_all(datas: list[_Story], grouped: _Grouped,
+                config: SummaryConfig) -> list[list[Candidate]]:
+    """The summary's candidates of every scored story, in reading order.
+
+    A fact is told in the words of its best copy (as standalone as its own sentence)
+    and scored from it; the best facts fill the length budget, each skipped when
+    redundant with one already taken. A story without facts falls back to each
+    article's first sentence."""
+    import numpy as np
+    if not datas:
         return []
-    if not groups:
-        # Nothing passes the filters: fall back to each article's first sentence.
-        groups = [Candidate(data.texts[i], frozenset(), data.order[i],
-                            {data.article[i]: 0}, row=i, rows=(i,))
-                  for i in range(len(data)) if data.index[i] == 0]
-    sources = max(1, len(set(data.article)))
-    own, quality = data.own, data.quality
-    score: list[float] = []
-    for c in groups:
-        # The fact is told in the words of its best copy (as standalone as the first).
-        best = c.row
-        if len(c.rows) > 1:
-            rows = [r for r in c.rows if quality[r] <= quality[c.row]]
-            best = max(rows, key=lambda r: (own[r], -r))
-            c.text, c.row = data.texts[best], best
-        score.append(own[best] + WEIGHT_SUPPORT * len(c.carriers) / sources
-                     - (0 if c.standalone else 2))
-    redundant = _Redundancy(data)
-    wanted = config.sentences if not config.words else len(groups)
-    chosen: list[int] = []
-    total = 0
-    fact, clause, maybe = redundant._fact, redundant.clause, redundant.maybe
-    taken: list[tuple[Candidate, int, int]] = []
-    for k in sorted(range(len(groups)), key=lambda k: (-score[k], groups[k].order)):
-        cand = groups[k]
-        reach, bits = fact(cand)
-        # The clause test only where a clause could be contained (see _Redundancy.clause).
-        words = maybe[cand.row]
-        if any(reach & other or ((words & other or near & bits)
-                                 and clause(cand, c, bits, other))
-               for c, other, near in taken):
-            continue
-        taken.append((cand, bits, maybe[cand.row]))
-        chosen.append(k)
-        if config.words:
-            total += len(groups[k].text.split())
-        if len(chosen) >= wanted or (config.words and total >= config.words):
-            break
-    # Reading order: the news first (a fact's earliest place in an article), then first
-    # appearance with articles taken by publication time.
-    return sorted((groups[k] for k in chosen), key=lambda c: (c.position, c.order))
+    batch = datas[0].batch
+    rep, joined = grouped
+    story_of, quality, own = batch.story_of, batch.quality, batch.own
+    fallback = np.zeros(len(rep), dtype=bool)
+    has = np.zeros(len(datas), dtype=bool)
+    has[story_of[rep]] = True
+    if not has.all():
+        lone = np.flatnonzero(~has[story_of] & (batch.index == 0))
+        rep = np.concatenate([rep, lone])
+        fallback = np.concatenate([fallback, np.ones(len(lone), dtype=bool)])
+        by_row = np.argsort(rep, kind="stable")
+        rep, fallback = rep[by_row], fallback[by_row]
+    fact_story = story_of[rep]
+    starts = [d.start for d in datas]
+    # Each fact's best copy, first row in reading order, earliest place in an
+    # article and number of articles (its own sentence's, for most facts).
+    best, first, position = rep.copy(), rep.copy(), batch.index[rep]
+    carriers = np.ones(len(rep))
+    if joined:
+        at = np.searchsorted(rep, list(joined))
+        own_l, quality_l, index = own.tolist(), quality.tolist(), batch.index
+        for k, (g, copies) in zip(at.tolist(), joined.items(), strict=True):
+            start = g - copies[0]
+            level = quality_l[g]
+            pick = [r + start for r in copies if quality_l[r + start] <= level]
+            best[k] = max(pick, key=lambda r: (own_l[r], -r))
+            first[k] = min(copies) + start
+            position[k] = min(index[r + start] for r in copies)
+            carriers[k] = len(copies)
+    sources = np.array([max(1, len(set(d.article))) for d in datas])
+    standalone = fallback | (quality[rep] == 0)
+    score = (own[best] + WEIGHT_SUPPORT * carriers / sources[fact_story]
+             - np.where(standalone, 0, 2))
+    # Best first; equal scores in reading order.
+    order = np.lexsort((first, -score, fact_story)).tolist()
+    counts = np.bincount(fact_story, minlength=len(datas)).tolist()
+    rep_l, best_l, first_l = rep.tolist(), best.tolist(), first.tolist()
+    position_l, standalone_l = position.tolist(), standalone.tolist()
+    out: list[list[Candidate]] = []
+    done = 0
+    for data, start, n in zip(datas, starts, counts, strict=True):
+        ranked = order[done:done + n]
+        done += n
+        redundant = _Redundancy(data)
+        masks, contained, maybe = redundant.masks, redundant.contained, redundant.maybe
+        wanted = config.sentences if not config.words else n
+        taken: list[tuple[int, Sequence[int], int, int]] = []
+        chosen: list[tuple[int, int, int, Sequence[int]]] = []
+        total = 0
+        for k in ranked:
+            g = rep_l[k]
+            rows = joined.get(g) or (g - start,)
+            row = best_l[k] - start
+            reach, bits = masks(rows)
+            words = maybe[row]
+            if any(reach & other
+                   or (words & other and contained(row, words & other, others))
+                   or (maybe[one] & bits and contained(one, maybe[one] & bits, rows))
+                   for one, others, other, _ in taken):
+                continue
+            taken.append((row, rows, bits, k))
+            chosen.append((position_l[k], first_l[k], k, rows))
+            if config.words:
+                total += len(data.texts[row].split())
+            if len(taken) >= wanted or (config.words and total >= config.words):
+                break
+        # Reading order: the news first (a fact's earliest place in an article), then
+        # first appearance with articles taken by publication time.
+        chosen.sort(key=lambda c: (c[0], c[1]))
+        out.append([_candidate(data, rows, best_l[k] - start, standalone_l[k])
+                    for _, _, k, rows in chosen])
+    return out
 
 
 def choose_all(stories: Sequence[Story], config: SummaryConfig,
@@ -1575,9 +1651,9 @@ def choose_all(stories: Sequence[Story], config: SummaryConfig,
     if not stories:
         return []
     datas = _prepare([s.articles for s in stories], language)
-    groups = _group(datas)
+    grouped = _group_rows(datas)
     _score(datas, config.algorithm.lower(), language, [s.title for s in stories])
-    return [_choose(d, g, config) for d, g in zip(datas, groups, strict=True)]
+    return _choose_all(datas, grouped, config)
 
 
 def choose(story: Story, config: SummaryConfig,
