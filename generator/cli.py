@@ -11,12 +11,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from .build import BuildError
 from .config import CONFIG_NAME, Config, ConfigError, load_config
@@ -278,7 +279,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    return _dispatch(_parser().parse_args(argv))
+
+
+def run(argv: Sequence[str] | None = None) -> NoReturn:
+    """The ``digest`` command: :func:`main`, then exit with its status.
+
+    After a build the process ends without tearing its heap down: a build holds every
+    article, story and page, and freeing them one by one at exit takes about 0.1 s.
+    Output is flushed first; the build has closed its files, worker processes and
+    executors by then."""
     args = _parser().parse_args(argv)
+    code = _dispatch(args)
+    if args.command == "build":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     try:
         if args.command == "build":
             return cmd_build(args)
@@ -299,4 +319,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -211,3 +211,25 @@ def test_theme_found_from_an_installed_layout(tmp_path: Path) -> None:
     assert str(pkg / "generator" / "_theme") in proc.stdout
     assert (work / "out" / "static" / "style.css").is_file()
     assert (work / "out" / "index.html").is_file()
+
+
+def test_the_build_command_flushes_its_output_and_exit_status(tmp_path: Path) -> None:
+    """``python -m generator build`` ends the process without tearing the heap down
+    (cli.run): what it printed still arrives, and the status is the build's."""
+    import shutil
+
+    work = tmp_path / "work"
+    shutil.copytree(SEEDS, work / "articles")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "generator", "build", "--content", "articles",
+               "--output", "out"]
+    proc = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Built ") and proc.stdout.endswith("files).\n")
+    assert (work / "out" / "index.html").is_file()
+    (work / "articles" / "broken.html").write_bytes(b"\xff\xfe\x00 not text")
+    proc = subprocess.run([*command, "--strict"], cwd=work, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 1
+    assert "broken.html" in proc.stderr and "Report: " in proc.stderr
