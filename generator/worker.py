@@ -16,12 +16,16 @@ from __future__ import annotations
 import contextlib
 import gc
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+WORKER_NICE = 5
+"""How much lower the worker's scheduling priority is than its parent's (``os.nice``)."""
 
 
 class WarmWorker(Executor):
@@ -84,7 +88,12 @@ class WarmWorker(Executor):
 
 
 def _serve(conn: Connection, warm: Callable[[], object]) -> None:
-    """The worker's loop: warm up, then run tasks until told to stop or the pipe closes."""
+    """The worker's loop: warm up, then run tasks until told to stop or the pipe closes.
+
+    The worker runs at a lower priority: its warm-up is work ahead of need, which should
+    not slow the process that forked it when the machine has no core to spare."""
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICE)
     with contextlib.suppress(Exception):  # a task that needs what failed raises it again
         warm()
     while True:

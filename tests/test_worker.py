@@ -85,3 +85,17 @@ def test_the_build_starts_no_worker_beside_other_threads(tmp_path: object) -> No
     finally:
         stop.set()
         other.join()
+
+
+def _niceness() -> int:
+    return os.nice(0)
+
+
+def test_the_worker_runs_at_a_lower_priority() -> None:
+    from generator.worker import WORKER_NICE
+
+    worker = WarmWorker(_warm)
+    try:
+        assert worker.submit(_niceness).result() == min(19, os.nice(0) + WORKER_NICE)
+    finally:
+        worker.shutdown()
