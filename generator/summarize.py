@@ -329,15 +329,17 @@ def _token_ids(lex: _Lexicon, text: str) -> Any:
             tids = _known_keys(lex, codes, unique, starts[first], lengths[first])
             if tids is not None:
                 miss = np.flatnonzero(tids < 0)
-                if len(miss):  # new to the keys: looked up (or added) by their strings
+                if len(miss):  # new to the keys: new tokens (the mark is always known)
                     miss = miss[np.argsort(first[miss], kind="stable")]
                     at = first[miss]
                     distinct = [text[a:b] for a, b in zip(starts[at].tolist(),
                                                           ends[at].tolist(), strict=True)]
-                    ids = _add_new(lex, distinct, upper[at])
-                    found = (operator.itemgetter(*distinct)(ids) if len(distinct) > 1
-                             else [ids[t] for t in distinct])
-                    tids[miss] = np.fromiter(found, dtype=np.int64, count=len(distinct))
+                    if len(lex.raw) > 1 and len(lex.raw) + len(distinct) > lex.LIMIT:
+                        lex._reset_ids()  # forget old tokens (stem ids are kept) ...
+                        return _token_ids(lex, text)  # ... before any is looked up
+                    new = len(lex.raw)
+                    lex.add(distinct, upper[at], index=False)
+                    tids[miss] = np.arange(new, new + len(distinct))
                     lex.remember(unique[miss], tids[miss],
                                  codes[_segments(starts[at], lengths[at])], lengths[at])
                 return tids[back]
@@ -368,16 +370,17 @@ def _known_keys(lex: _Lexicon, codes: Any, keys: Any, starts: Any, lengths: Any)
     return tids
 
 
-def _add_new(lex: _Lexicon, distinct: list[str], upper: Any = None) -> dict[str, int]:
-    """Give the tokens of ``distinct`` the lexicon has not seen ids; the ids (``upper``:
-    whether each token's first character is upper case, when known)."""
+def _add_new(lex: _Lexicon, distinct: list[str]) -> dict[str, int]:
+    """Give the tokens of ``distinct`` the lexicon has not seen by their strings ids; the
+    ids by string (the regex path: tokens the scanner added are known by their keys, a
+    string may get a second id here, with the same description)."""
     ids = lex.ids
-    new = [k for k, t in enumerate(distinct) if t not in ids]
+    new = [t for t in distinct if t not in ids]
     if new:
-        if len(ids) + len(new) > lex.LIMIT:  # forget old tokens (stem ids are kept)
+        if len(lex.raw) + len(new) > lex.LIMIT:  # forget old tokens (stem ids are kept)
             lex._reset_ids()
-            new = [k for k, t in enumerate(distinct) if t != _MARK]
-        lex.add([distinct[k] for k in new], None if upper is None else upper[new])
+            new = [t for t in distinct if t != _MARK]
+        lex.add(new)
     return lex.ids
 
 
@@ -408,6 +411,7 @@ class _Lexicon:
     def _reset_ids(self) -> None:
         import numpy as np
         self.ids: dict[str, int] = {_MARK: 0}
+        """Token -> token id, for the tokens the regex path (not the scanner) added."""
         self.raw: list[str] = [_MARK]
         """Token id -> the token."""
         self.stem_of: Any = np.full(1024, -1, dtype=np.int64)
@@ -416,14 +420,15 @@ class _Lexicon:
         """Token id -> (boiler, pronoun, capital, number)."""
         self.low: list[str] = [_MARK]
         """Token id -> its lower-case form (as :meth:`_low` gives it)."""
-        self.keys: Any = np.zeros(0, dtype=np.uint64)
-        """Hash keys of tokens the array scanner has seen (ascending)..."""
-        self.key_tid: Any = np.zeros(0, dtype=np.int64)
+        self.keys: Any = np.zeros(1, dtype=np.uint64)
+        """Hash keys of tokens the array scanner has seen (ascending; the mark's is 0)..."""
+        self.key_tid: Any = np.zeros(1, dtype=np.int64)
         """...their token ids..."""
-        self.codes: Any = np.zeros(0, dtype=np.uint32)
+        self.codes: Any = np.zeros(1, dtype=np.uint32)
         """...and the tokens' characters: token id t's are codes[code_at[t]:][:code_len[t]]."""
         self.code_at: Any = np.zeros(1024, dtype=np.int64)
         self.code_len: Any = np.full(1024, -1, dtype=np.int64)
+        self.code_len[0] = 1
 
     def remember(self, keys: Any, tids: Any, codes: Any, lengths: Any) -> None:
         """Remember the hash keys and characters of tokens (``codes``: theirs, in order)."""
@@ -471,10 +476,11 @@ class _Lexicon:
         self.tokens[raw] = info
         return info
 
-    def add(self, raws: Sequence[str], upper: Any = None) -> None:
+    def add(self, raws: Sequence[str], upper: Any = None, index: bool = True) -> None:
         """Give token ids to new tokens: what the batch needs of each (stem id, flags) is
         computed list by list, all Snowball stems in one call (``upper``: whether each
-        token's first character is upper case, when the caller knows)."""
+        token's first character is upper case, when the caller knows; ``index``: find
+        them by their strings in ``ids``, not needed when the scanner remembers them)."""
         import numpy as np
         # Lower case and without a final 's, the whole list at once (tokens hold no mark;
         # fold changes each character run alone, so folding the joined text folds each).
@@ -499,7 +505,8 @@ class _Lexicon:
         first = len(self.raw)
         end = first + len(raws)
         self.raw.extend(raws)
-        self.ids.update(zip(raws, range(first, end), strict=True))
+        if index:
+            self.ids.update(zip(raws, range(first, end), strict=True))
         if end > len(self.stem_of):
             size = max(end, 2 * len(self.stem_of))
             self.stem_of = np.concatenate([self.stem_of,
@@ -663,8 +670,6 @@ class _Batch:
         self.flags: Any = None
         """The lexicon's token flags and lower-case forms (as when the batch was described)."""
         self.low: list[str] = []
-        self.ids: dict[str, int] = {}
-        """The lexicon's token ids (as when the batch was described)."""
 
     def tokens(self, g: int) -> list[int]:
         """Sentence g's token ids."""
@@ -860,8 +865,8 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
         joined = _MARK.join(t.replace(_MARK, " ") for t in texts)
     with lex.lock:
         tids = _token_ids(lex, joined + _MARK) if texts else np.zeros(0, dtype=np.int64)
-        ids, flags, stem_of, raws = lex.ids, lex.flags, lex.stem_of, lex.raw
-    batch.raw, batch.stem_of, batch.ids, batch.flags = raws, stem_of, ids, flags
+        flags, stem_of, raws = lex.flags, lex.stem_of, lex.raw
+    batch.raw, batch.stem_of, batch.flags = raws, stem_of, flags
     batch.low = lex.low
     marks = np.flatnonzero(tids == 0)
     batch.tids = tids
@@ -1473,24 +1478,35 @@ def _clauses(story: _Story, row: int) -> list[tuple[list[int], list[float], floa
     if not (";" in text or "—" in text or "–" in text or "--" in text
             or ("," in text and _CLAUSE_COMMA.search(text))):
         return None
-    parts = _CLAUSE.split(text)
-    if len(parts) < 2:
+    cuts = [m.span() for m in _CLAUSE.finditer(text)]
+    if not cuts:
         return None
     batch = story.batch
-    known, stem_of = batch.ids, batch.stem_of
     # A clause's content words are its sentence's: their columns are the sentence's.
     g = story.start + row
     own = batch.indices[batch.indptr[g]:batch.indptr[g + 1]]
     columns = dict(zip(batch.col_stem[own].tolist(), own.tolist(), strict=True))
-    idf = batch.idf
+    weight = dict(zip(own.tolist(), batch.idf[own].tolist(), strict=True))
+    # Each token's clause: tokens after k cuts are the (k + 1)th clause's, those inside a
+    # cut (", while") none's; a cut never splits a token. The sentence's tokens are found
+    # in its text in order (what comes between two tokens has no letter or digit).
+    tids = batch.tokens(g)
+    raw = batch.raw
+    parts: list[set[int]] = [set() for _ in range(len(cuts) + 1)]
+    k, at, last = 0, 0, len(cuts)
+    for t, stem in zip(tids, batch.stem_of[tids].tolist(), strict=True):
+        token = raw[t]
+        at = text.find(token, at)
+        while k < last and at >= cuts[k][1]:
+            k += 1
+        if k == last or at < cuts[k][0]:
+            parts[k].add(stem)
+        at += len(token)
     out = []
-    for part in parts:
-        # Every token of a part is one of the sentence's (clause marks never cut a token).
-        tokens = _TOKEN.findall(part)
-        ids = set(stem_of[[known[t] for t in tokens]].tolist()) if tokens else set()
+    for ids in parts:
         cols = sorted(columns[i] for i in ids if i in columns)
         if len(cols) >= CLAUSE_SHARED:
-            weights = idf[cols].tolist()
+            weights = [weight[c] for c in cols]
             out.append((cols, weights, CLAUSE_OVERLAP * sum(weights)))
     return out
 
