@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import itertools
 import operator
 import re
 import sys
@@ -498,10 +499,9 @@ class _Lexicon:
         for i in [i for i, k in enumerate(content) if digit[k]]:  # numbers: digits only
             stem_list[i] = words[i].replace(",", "")
         known = self.stems
-        fresh = [stem for stem in dict.fromkeys(stem_list) if stem not in known]
-        known.update(zip(fresh, range(len(known), len(known) + len(fresh)), strict=True))
-        self.names.extend(fresh)
-        sids = [known[stem] for stem in stem_list]
+        size = len(known)
+        sids = [known.setdefault(stem, len(known)) for stem in stem_list]
+        self.names.extend(itertools.islice(known, size, None))
         first = len(self.raw)
         end = first + len(raws)
         self.raw.extend(raws)
@@ -517,7 +517,8 @@ class _Lexicon:
             self.stem_of[np.array(content, dtype=np.int64) + first] = sids
         if upper is None:
             upper = [raw[0].isupper() for raw in raws]
-        kind = np.array([_WORD_KIND.get(low, 0) for low in lows], dtype=np.uint8)
+        kind = np.fromiter(map(_WORD_KIND.get, lows, itertools.repeat(0)), dtype=np.uint8,
+                           count=len(lows))
         self.flags[0, first:end] = (kind & 1) > 0
         self.flags[1, first:end] = (kind & 2) > 0
         self.flags[2, first:end] = np.asarray(upper, dtype=bool) & ((kind & 16) == 0)
