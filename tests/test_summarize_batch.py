@@ -268,6 +268,65 @@ def test_one_pass_over_a_batch_finds_each_sentences_tokens(texts: list[str]) -> 
         assert [raw[t] for t in batch.tokens(data.start + i)] == S._TOKEN.findall(text)
 
 
+_OPENING = st.lists(st.sampled_from([*S._DANGLING_WORDS, "The", "HE", "Its", "in", "as a",
+                                     "the offic", "on the", " ", "’", "'", "“", "s", "_", "-",
+                                     "é", "ſ", "K", "r", "x", "9"]),
+                    max_size=5).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_OPENING, max_size=6))
+def test_dangling_openings_tree_finds_what_the_plain_alternation_finds(texts: list[str]) -> None:
+    plain = re.compile(S._MARK + "[“\"'‘ ]*(?:" + "|".join(map(re.escape, S._DANGLING_WORDS))
+                       + r")\b", re.I)
+    joined = S._MARK + S._MARK.join(texts)
+    assert ([m.start() for m in S._DANGLING_AT.finditer(joined)]
+            == [m.start() for m in plain.finditer(joined)])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab'’sS", max_size=6), max_size=6))
+def test_possessive_pattern_strips_what_the_look_behind_form_strips(tokens: list[str]) -> None:
+    joined = S._MARK.join(tokens) + S._MARK
+    before = re.compile("(?<=[^\x00])['’]s(?=\x00)")
+    assert S._POSSESSIVE.sub("", joined) == before.sub("", joined)
+
+
+_CLAUSE_WORDS = st.sampled_from(["Port", "ferry", "closed", "Mayor", "while", "but", "though",
+                                 "40,000", "it’s", "U.S.", "crews", "bridge", "repairs",
+                                 "weeks", "city", "said", "a-b", "x"])
+_CLAUSE_SEPS = st.sampled_from([" ", " ", ", while ", ", but ", "; ", " — ", " – ", " -- ",
+                                "--", ", ", "-", "—", ",  as well as  ", ";"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.tuples(_CLAUSE_WORDS, _CLAUSE_SEPS), min_size=1, max_size=14)
+                .map(lambda ws: "".join(w + s for w, s in ws).strip() + "."),
+                min_size=1, max_size=5))
+def test_clauses_by_token_position_are_the_clause_splits(sentences: list[str]) -> None:
+    """Tokens placed in clauses by their position in the sentence give the clauses that
+    cutting the sentence and finding each part's tokens gives."""
+    article = Article(id="a", path="a", folder="t", title="t", paragraphs=sentences,
+                      sentences=[sentences])
+    data = S._facts([article])[1]
+    batch, lex = data.batch, data.batch.lexicon
+    for row, text in enumerate(data.texts):
+        parts = S._CLAUSE.split(text)
+        expected = None
+        if len(parts) >= 2:
+            g = data.start + row
+            own = batch.indices[batch.indptr[g]:batch.indptr[g + 1]]
+            columns = dict(zip(batch.col_stem[own].tolist(), own.tolist(), strict=True))
+            expected = []
+            for part in parts:
+                ids = {lex.token(t).stem for t in S._TOKEN.findall(part)}
+                cols = sorted(columns[i] for i in ids if i in columns)
+                if len(cols) >= S.CLAUSE_SHARED:
+                    weights = batch.idf[cols].tolist()
+                    expected.append((cols, weights, S.CLAUSE_OVERLAP * sum(weights)))
+        assert S._clauses(data, row) == expected, text
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.lists(st.sampled_from([*list("aAéÉ9,'’sSΣς²İǅ"), "He", "Monday",
                                            "twelve"]),
