@@ -146,6 +146,22 @@ _BOILERPLATE = re.compile(
     r"https?://|www\.|\S+@\S+\.\w",
     re.I,
 )
+_BOILERPLATE_PHRASES = (
+    "all rights reserved|copyright|terms of use|terms of service|privacy policy|cookie|"
+    "cookies|subscribe|newsletter|sign up|log in|login|click here|read more|related articles|"
+    "related stories|follow us|share this|advertisement|getty images|ap photo|photo credit|"
+    "contributed to this report|this story has been updated|this article was").split("|")
+_BOILERPLATE_FAST = re.compile(r"\b" + _alternatives(_BOILERPLATE_PHRASES) + r"\b|https?://|www\.",
+                               re.I)
+_EMAIL = re.compile(r"\S+@\S+\.\w", re.I)
+
+
+def _boilerplate(text: str) -> bool:
+    """``_BOILERPLATE.search(text)`` found something: its phrases as a tree of common
+    prefixes, the address pattern (slow: it tries every non-space run) only with an @."""
+    return bool(_BOILERPLATE_FAST.search(text) or ("@" in text and _EMAIL.search(text)))
+
+
 _BOILERPLATE_WORDS = frozenset(
     "rights copyright terms privacy cookie cookies subscribe newsletter sign log login click "
     "read related follow share advertisement getty photo contributed story article http https "
@@ -598,7 +614,7 @@ def _whole(sentence: str, count: int, infos: Sequence[_Token] | None = None) -> 
         boiler = any([i.boiler for i in infos])
     else:
         boiler = not _BOILERPLATE_WORDS.isdisjoint(w.lower() for w in _TOKEN.findall(sentence))
-    return not (boiler and _BOILERPLATE.search(sentence))
+    return not (boiler and _boilerplate(sentence))
 
 
 def is_candidate(sentence: str, tokens: Sequence[str] | None = None) -> bool:
@@ -924,7 +940,7 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
         for k, (text, c, boil) in enumerate(zip(texts, count.tolist(), boiled.tolist(),
                                                 strict=True)):
             if (c < MIN_WORDS or c > MAX_WORDS or not _shaped(text)
-                    or (boil and _BOILERPLATE.search(text))):
+                    or (boil and _boilerplate(text))):
                 quality.append(2)
             elif pronoun_first[k] or _DANGLING.match(text.lstrip("“\"'‘ ")):
                 quality.append(1)
@@ -936,7 +952,7 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
         shapes, starts = shaped
         whole = (count >= MIN_WORDS) & (count <= MAX_WORDS) & shapes
         for k in np.flatnonzero(whole & boiled).tolist():
-            if _BOILERPLATE.search(texts[k]):
+            if _boilerplate(texts[k]):
                 whole[k] = False
         lean = np.array(pronoun_first, dtype=bool)
         hits = [m.start() for m in _DANGLING_AT.finditer(_MARK + joined)]

@@ -292,6 +292,19 @@ def test_possessive_pattern_strips_what_the_look_behind_form_strips(tokens: list
     assert S._POSSESSIVE.sub("", joined) == before.sub("", joined)
 
 
+_BOILER_TEXT = st.lists(st.sampled_from([*S._BOILERPLATE_PHRASES, "Copyrights", "log  in",
+                                          "a@b.c", "x@", "@y.z", "http://", "HTTPS://",
+                                          "www.", "WWW", "_", " ", ".", "ſubscribe", "re",
+                                          "ad", "é"]),
+                        max_size=6).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_BOILER_TEXT)
+def test_boilerplate_test_is_the_boilerplate_pattern(text: str) -> None:
+    assert S._boilerplate(text) == bool(S._BOILERPLATE.search(text))
+
+
 _CLAUSE_WORDS = st.sampled_from(["Port", "ferry", "closed", "Mayor", "while", "but", "though",
                                  "40,000", "it’s", "U.S.", "crews", "bridge", "repairs",
                                  "weeks", "city", "said", "a-b", "x"])
