@@ -753,6 +753,36 @@ class _Batch:
             got = self._marks[g] = (numbers, names)
         return got
 
+    def mark_all(self, sentences: list[int]) -> None:
+        """Find :meth:`marks` of these sentences in one pass (the same sets)."""
+        import numpy as np
+        todo = [g for g in dict.fromkeys(sentences) if g not in self._marks]
+        if not todo:
+            return
+        rows = np.array(todo, dtype=np.int64)
+        bounds = np.array(self.bounds, dtype=np.int64)
+        first = bounds[rows]
+        sizes = bounds[rows + 1] - 1 - first
+        where = _segments(first, sizes)
+        tids = self.tids[where]
+        capital, number = self.flags[2:4, tids]
+        at = (capital | number).nonzero()[0]
+        found: list[tuple[set[str], set[str]]] = [(set(), set()) for _ in todo]
+        low, stop = self.low, self.lexicon.stop
+        which = np.repeat(np.arange(len(todo)), sizes)[at]
+        place = (where - np.repeat(first, sizes))[at]
+        for s, k, cap, t in zip(which.tolist(), place.tolist(), capital[at].tolist(),
+                                tids[at].tolist(), strict=True):
+            numbers, names = found[s]
+            word = low[t]
+            if word[0].isdigit():
+                numbers.add(word.replace(",", ""))
+            elif word in _NUMBER_WORDS:
+                numbers.add(_NUMBER_WORDS[word])
+            if cap and k and word not in stop:
+                names.add(word)
+        self._marks.update(zip(todo, found, strict=True))
+
 
 @dataclass
 class _Story:
@@ -1036,8 +1066,9 @@ def _measure(batch: _Batch, datas: list[_Story]) -> None:
     batch.shared = np.bincount(at, minlength=pairs).astype(float)
     close = _same(batch, PARAPHRASE_COSINE, PARAPHRASE_OVERLAP, PARAPHRASE_SHARED)
     local_l = local.tolist()
-    for p in np.flatnonzero(close & (left < right)).tolist():
-        i, j = int(left[p]), int(right[p])
+    near = np.flatnonzero(close & (left < right))
+    batch.mark_all(left[near].tolist() + right[near].tolist())
+    for p, i, j in zip(near.tolist(), left[near].tolist(), right[near].tolist(), strict=True):
         if not _agree(batch, i, j):
             close[p] = False
             close[base[j] + local_l[i]] = False
@@ -1745,7 +1776,7 @@ def summarize_all(stories: Sequence[Story], config: SummaryConfig, language: str
     batches: list[list[int]] = []
     size = 0
     for k in missing:
-        n = sum(len(para) for a in stories[k].articles for para in a.sentences)
+        n = sum([len(para) for a in stories[k].articles for para in a.sentences])
         if not batches or (batches[-1] and size + n > BATCH_SENTENCES):
             batches.append([])
             size = 0
@@ -1754,14 +1785,19 @@ def summarize_all(stories: Sequence[Story], config: SummaryConfig, language: str
     for batch in batches:
         chosen = choose_all([stories[k] for k in batch], config, language)
         for k, cands in zip(batch, chosen, strict=True):
-            summary = [SummarySentence(text=c.text, articles=sorted(c.carriers),
-                                       anchors=dict(sorted(c.carriers.items())))
-                       for c in cands]
+            summary = [_cited(c) for c in cands]
             out[k] = summary
             if cache is not None:
                 cache.put(keys[k], [{"text": s.text, "articles": s.articles,
                                      "anchors": s.anchors} for s in summary])
     return [o if o is not None else [] for o in out]
+
+
+def _cited(c: Candidate) -> SummarySentence:
+    """A chosen fact as a summary sentence citing every article carrying it."""
+    if len(c.carriers) == 1:
+        return SummarySentence(c.text, list(c.carriers), dict(c.carriers))
+    return SummarySentence(c.text, sorted(c.carriers), dict(sorted(c.carriers.items())))
 
 
 def _from_cache(hit: Any) -> list[SummarySentence] | None:
