@@ -40,6 +40,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import importlib
 import itertools
@@ -795,7 +796,8 @@ class _Story:
     """Offset of its pairs in the batch's flat pair arrays."""
     texts: list[str] = field(default_factory=list)
     article: list[str] = field(default_factory=list)
-    order: list[tuple[int, int, int]] = field(default_factory=list)
+    paragraphs: list[tuple[int, int, int]] = field(default_factory=list)
+    """(first row, article rank, paragraph index) of each paragraph, in reading order."""
     index: list[int] = field(default_factory=list)
     """Index of each sentence in its article."""
     quality: list[int] = field(default_factory=list)
@@ -804,6 +806,17 @@ class _Story:
 
     def __len__(self) -> int:
         return len(self.texts)
+
+    def order_of(self, row: int) -> tuple[int, int, int]:
+        """(article rank by time, paragraph, sentence) of a row: its place in reading order."""
+        first, rank, paragraph = self.paragraphs[
+            bisect.bisect_right(self.paragraphs, (row, 1 << 62)) - 1]
+        return rank, paragraph, row - first
+
+    @property
+    def order(self) -> list[tuple[int, int, int]]:
+        """:meth:`order_of` every row."""
+        return [self.order_of(row) for row in range(len(self))]
 
     @property
     def language(self) -> str:
@@ -922,7 +935,7 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
         for rank, article in enumerate(ranked):
             size = 0
             for p, para in enumerate(article.sentences):
-                data.order.extend([(rank, p, s) for s in range(len(para))])
+                data.paragraphs.append((len(data.texts), rank, p))
                 data.texts.extend(para)
                 size += len(para)
             data.article.extend([article.id] * size)
@@ -1202,10 +1215,10 @@ def _candidate(data: _Story, rows: Sequence[int], row: int, standalone: bool) ->
     index = data.index
     if len(rows) == 1:
         one = rows[0]
-        return Candidate(data.texts[row], _NO_WORDS, data.order[one],
+        return Candidate(data.texts[row], _NO_WORDS, data.order_of(one),
                          {data.article[one]: index[one]},
                          index[one], standalone, row, (one,))
-    return Candidate(data.texts[row], _NO_WORDS, data.order[min(rows)],
+    return Candidate(data.texts[row], _NO_WORDS, data.order_of(min(rows)),
                      {data.article[r]: index[r] for r in rows},
                      min(index[r] for r in rows), standalone, row, tuple(rows))
 

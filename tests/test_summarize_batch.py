@@ -292,6 +292,26 @@ def test_possessive_pattern_strips_what_the_look_behind_form_strips(tokens: list
     assert S._POSSESSIVE.sub("", joined) == before.sub("", joined)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 3), max_size=4), min_size=1, max_size=4))
+def test_reading_order_of_each_row(sizes: list[list[int]]) -> None:
+    """(article rank, paragraph, sentence) of every row, empty paragraphs and articles
+    included."""
+    articles = []
+    for a, paragraphs in enumerate(sizes):
+        sentences = [[f"Sentence {a} {p} {k} is here." for k in range(n)]
+                     for p, n in enumerate(paragraphs)]
+        articles.append(Article(id=f"a{a}", path="a", folder="t", title="t",
+                                paragraphs=[" ".join(x) for x in sentences],
+                                sentences=sentences, published=f"2024-01-0{a + 1}"))
+    data = S._describe(S._Batch("english"), [articles])[0]
+    expected = [(a, p, k) for a, paragraphs in enumerate(sizes)
+                for p, n in enumerate(paragraphs) for k in range(n)]
+    assert data.order == expected
+    assert [data.texts[i] for i in range(len(data))] == [
+        f"Sentence {a} {p} {k} is here." for a, p, k in expected]
+
+
 _BOILER_TEXT = st.lists(st.sampled_from([*S._BOILERPLATE_PHRASES, "Copyrights", "log  in",
                                           "a@b.c", "x@", "@y.z", "http://", "HTTPS://",
                                           "www.", "WWW", "_", " ", ".", "ſubscribe", "re",
