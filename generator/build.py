@@ -25,7 +25,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import cache
@@ -49,6 +49,7 @@ from .model import (
 from .theme import theme_dir
 
 if TYPE_CHECKING:
+    from .cluster.features import Features
     from .worker import WarmWorker
 
 Progress = Callable[[str], None]
@@ -221,10 +222,21 @@ class _CleanTask:
     language: str
 
 
-def _clean_one(task: _CleanTask) -> Article:
-    from . import clean as clean_stage
+Extracted = tuple[str, "Features"]
+"""An article's clustering features and the language they were extracted in."""
 
-    return clean_stage.clean(task.document, task.language)
+
+def _clean_one(task: _CleanTask) -> tuple[Article, Extracted | None]:
+    """The cleaned article and, while the worker has it at hand, its clustering
+    features (what the cluster stage would extract, in parallel here)."""
+    from . import clean as clean_stage
+    from .cluster.features import extract
+
+    article = clean_stage.clean(task.document, task.language)
+    if any(p.severity == "error" for p in article.problems):
+        return article, None
+    language = article.language or task.language
+    return article, (language, extract(article, language))
 
 
 @dataclass
@@ -291,8 +303,10 @@ def warm_worker(config: Config) -> WarmWorker | None:
 
 
 def clean_all(documents: list[Document], config: Config, cache: Cache | None, jobs: int,
-              executor: Executor | None = None) -> tuple[list[Article], dict[str, str]]:
-    """Cleaned articles (cache first) and each article's content key, by article id."""
+              executor: Executor | None = None,
+              ) -> tuple[list[Article], dict[str, str], dict[str, Extracted]]:
+    """Cleaned articles (cache first), each article's content key by article id, and
+    the clustering features of the articles cleaned now, by article id."""
     import dataclasses
 
     # Every field of the document in field order, its problems (few) dumped: the same
@@ -306,18 +320,25 @@ def clean_all(documents: list[Document], config: Config, cache: Cache | None, jo
     missing = [i for i, r in enumerate(results) if r is None]
     if missing:
         from . import clean  # noqa: F401
+        from .cluster import features  # noqa: F401
     fresh = run_all(_clean_one, [_CleanTask(documents[i], config.language) for i in missing],
                     jobs, executor)
-    for i, article in zip(missing, fresh, strict=True):
+    extracted: dict[str, Extracted] = {}
+    for i, (article, found) in zip(missing, fresh, strict=True):
         results[i] = article
+        if found is not None:
+            extracted[article.id] = found
         if cache is not None:
             cache.put(keys[i], serial.dump(article))
     articles = [r for r in results if r is not None]
-    return articles, {a.id: k for a, k in zip(articles, keys, strict=True)}
+    return articles, {a.id: k for a, k in zip(articles, keys, strict=True)}, extracted
 
 
 def cluster_all(articles: list[Article], config: Config, keys: dict[str, str],
-                cache: Cache | None) -> list[Story]:
+                cache: Cache | None, extracted: Mapping[str, Extracted] | None = None,
+                ) -> list[Story]:
+    """Stories of ``articles`` (cached by their content keys); ``extracted`` holds
+    features the cleaning workers already extracted, by article id."""
     key = Cache.key(code_version(), "cluster", serial.dump(config.cluster),
                     sorted((a.id, keys[a.id]) for a in articles))
     by_id = {a.id: a for a in articles}
@@ -331,7 +352,7 @@ def cluster_all(articles: list[Article], config: Config, keys: dict[str, str],
     from . import cluster as cluster_stage
     from .cluster.cached import Frequencies, features_reader
 
-    features_of, features_store = features_reader(keys, cache, code_version())
+    features_of, features_store = features_reader(keys, cache, code_version(), extracted)
     frequencies = Frequencies(cache) if cache is not None else None
     try:
         stories = cluster_stage.cluster(articles, config.cluster, features_of)
@@ -409,7 +430,7 @@ def process(config: Config, progress: Progress = _quiet,
 
     t = time.perf_counter()
     hits = store.hits if store else 0
-    cleaned, keys = clean_all(loaded.documents, config, store, jobs)
+    cleaned, keys, extracted = clean_all(loaded.documents, config, store, jobs)
     articles: list[Article] = []
     for article in cleaned:
         problems.extend(article.problems)
@@ -425,7 +446,7 @@ def process(config: Config, progress: Progress = _quiet,
             and 0 < len(cleaned) - reused < PARALLEL_MIN else None)
     try:
         t = time.perf_counter()
-        stories = cluster_all(articles, config, keys, store)
+        stories = cluster_all(articles, config, keys, store, extracted)
         stage("cluster", t, f" ({len(stories)} stories)")
 
         t = time.perf_counter()

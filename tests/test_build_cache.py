@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from generator import build as build_module
 from generator.build import build
 from generator.config import Config, load_config
+from generator.model import Article
 
 GOLDEN_SITE = Path(__file__).parent / "golden" / "site"
 
@@ -452,3 +453,32 @@ def test_a_few_changed_stories_go_to_a_worker_started_early(
     seen, _ = messages(config, jobs=1)  # one job: no worker
     assert any(m.startswith("clean") and "2 from cache" in m for m in seen), seen
     assert not any("worker" in m for m in seen), seen
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_features_are_extracted_once_while_cleaning(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, use_cache: bool) -> None:
+    from generator.cluster import features
+
+    calls: list[str] = []
+    real = features.extract
+
+    def spy(article: Article, language: str = "english") -> features.Features:
+        calls.append(article.id)
+        return real(article, language)
+
+    monkeypatch.setattr(features, "extract", spy)
+    config = site_copy(tmp_path)
+    result = build(config, jobs=1, use_cache=use_cache)
+    assert sorted(calls) == sorted(a.id for a in result.digest.articles)  # once each
+    monkeypatch.setattr(features, "extract", real)
+    plain = load_config(config.root / "digest.toml")
+    plain.output = str(tmp_path / "plain")
+    monkeypatch.setattr(build_module, "_clean_one", _clean_without_features)
+    assert tree(result.output) == tree(build(plain, jobs=1, use_cache=False).output)
+
+
+def _clean_without_features(task: build_module._CleanTask) -> tuple[Article, None]:
+    from generator import clean
+
+    return clean.clean(task.document, task.language), None

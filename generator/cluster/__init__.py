@@ -37,7 +37,6 @@ from ..config import ClusterConfig
 from ..model import Article, Story
 from ..text import short_hash, slugify
 from .features import Features, background_probability, extract, vectors
-from .link import average_link, candidate_pairs
 
 __all__ = ["MIN_SIMILARITY", "cluster", "group_articles", "story_slug"]
 
@@ -75,6 +74,8 @@ def group_articles(
     features_of: Extract = extract,
 ) -> list[tuple[list[int], list[str]]]:
     """Indices of ``articles`` grouped into stories, each with the reasons why."""
+    from .link import average_link, candidate_pairs  # numpy and scipy: not for extract()
+
     features = [features_of(a, language) for a in articles]
     matrix = vectors(features, language)
     times = [_time(a) for a in articles]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .. import serial
 from ..cache import Cache
@@ -39,18 +40,29 @@ def columns(table: dict[str, Any]) -> list[list[Any]]:
     return [list(table), list(table.values())]
 
 
-def features_reader(keys: dict[str, str], cache: Cache | None,
-                    version: str) -> tuple[Any, Any]:
+def features_reader(keys: dict[str, str], cache: Cache | None, version: str,
+                    extracted: Mapping[str, tuple[str, Any]] | None = None,
+                    ) -> tuple[Any, Any]:
     """An extract function for clustering that keeps each article's features in the
     build cache (in their original order: the vectors' sums depend on it), and the
-    packed store to save afterwards."""
+    packed store to save afterwards. ``extracted`` holds features already extracted
+    (by the cleaning workers), by article id, with the language they were extracted
+    in; they are used when clustering asks for that language."""
     from collections import Counter
 
     from ..cache import Packed
     from . import features as features_module
 
+    known = extracted or {}
+
+    def extract(article: Article, language: str) -> features_module.Features:
+        made = known.get(article.id)
+        if made is not None and made[0] == (article.language or language):
+            return cast(features_module.Features, made[1])
+        return features_module.extract(article, language)
+
     if cache is None:
-        return features_module.extract, None
+        return extract, None
     store = Packed(cache.folder, "features")
     number = (int, float)
 
@@ -68,7 +80,7 @@ def features_reader(keys: dict[str, str], cache: Cache | None,
                     surface=pairs(data.get("s"), str))
             except serial.SerialError:
                 pass
-        found = features_module.extract(article, language)
+        found = extract(article, language)
         store.put(key, {"w": columns(found.words), "n": columns(found.names),
                         "u": columns(found.numbers), "f": columns(found.forms),
                         "s": columns(found.surface)})

@@ -26,14 +26,15 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-
-import numpy as np
-from scipy import sparse
+from typing import TYPE_CHECKING
 
 from ..model import Article
 from ..text import fold as _fold_text
 from ..text import language_code
 from ..text import stop_words as _text_stop_words
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 TITLE_WEIGHT = 2.0
 """A headline word counts as this many body words."""
@@ -403,6 +404,11 @@ def _sumy_language(language: str) -> str:
 
 def vectors(features: list[Features], language: str = "english") -> sparse.csr_matrix:
     """L2-normalised weighted feature vectors, one row per article (CSR)."""
+    # Imported here, not above: extract() runs in the build's cleaning workers, which
+    # then need neither (about 0.3 s of imports each).
+    import numpy as np
+    from scipy import sparse
+
     keys: list[str] = []
     counts: list[float] = []
     scale: list[float] = []
