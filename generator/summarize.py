@@ -363,57 +363,73 @@ def _token_ids(lex: _Lexicon, text: str) -> Any:
     import numpy as np
     scanned = _scan(text)
     if scanned is not None:
-        starts, ends, key, codes, upper = scanned
-        unique, first, back = np.unique(key, return_index=True, return_inverse=True)
-        lengths = ends - starts
-        rep = first[back]
-        same = bool((lengths == lengths[rep]).all())
-        if same:
-            same = bool((codes[_segments(starts, lengths)]
-                         == codes[_segments(starts[rep], lengths)]).all())
-        if same:
-            tids = _known_keys(lex, codes, unique, starts[first], lengths[first])
-            if tids is not None:
-                miss = np.flatnonzero(tids < 0)
-                if len(miss):  # new to the keys: new tokens (the mark is always known)
-                    miss = miss[np.argsort(first[miss], kind="stable")]
-                    at = first[miss]
-                    distinct = [text[a:b] for a, b in zip(starts[at].tolist(),
-                                                          ends[at].tolist(), strict=True)]
-                    if len(lex.raw) > 1 and len(lex.raw) + len(distinct) > lex.LIMIT:
-                        lex._reset_ids()  # forget old tokens (stem ids are kept) ...
-                        return _token_ids(lex, text)  # ... before any is looked up
-                    new = len(lex.raw)
-                    lex.add(distinct, upper[at], index=False)
-                    tids[miss] = np.arange(new, new + len(distinct))
-                    lex.remember(unique[miss], tids[miss],
-                                 codes[_segments(starts[at], lengths[at])], lengths[at])
-                return tids[back]
+        tids = _scanned_ids(lex, text, *scanned)
+        if tids is not None:
+            return tids
     raw = _SCAN.findall(text)
     ids = _add_new(lex, list(dict.fromkeys(raw)))
     found = operator.itemgetter(*raw)(ids) if len(raw) > 1 else [ids[t] for t in raw]
     return np.fromiter(found, dtype=np.int64, count=len(raw))
 
 
-def _known_keys(lex: _Lexicon, codes: Any, keys: Any, starts: Any, lengths: Any) -> Any:
-    """Token id of each key the lexicon remembers (-1: not remembered), each checked to
-    be the same characters; None if one is not (a hash collision)."""
+def _scanned_ids(lex: _Lexicon, text: str, starts: Any, ends: Any, key: Any, codes: Any,
+                 upper: Any) -> Any:
+    """Token ids of the scanner's items; None (nothing added) when two different strings
+    share a key. Keys the lexicon remembers are found in its slot table (or, for the few
+    whose slot another key holds, among its sorted keys); every such item is checked to
+    be the characters of the token it names. The new keys are grouped, each occurrence
+    checked to be the characters of its key's first, and added as tokens."""
     import numpy as np
-    tids = np.full(len(keys), -1, dtype=np.int64)
-    if not len(lex.keys):
-        return tids
-    pos = np.minimum(np.searchsorted(lex.keys, keys), len(lex.keys) - 1)
-    hit = np.flatnonzero(lex.keys[pos] == keys)
-    if not len(hit):
-        return tids
-    tid = lex.key_tid[pos[hit]]
+    lengths = ends - starts
+    slot = _slot(key)
+    tids = lex.slot_tid[slot]
+    known = (tids >= 0) & (lex.slot_key[slot] == key)
+    rest = np.flatnonzero(~known)
+    if len(rest):  # not in its slot: maybe among the sorted keys
+        pos = np.minimum(np.searchsorted(lex.keys, key[rest]), len(lex.keys) - 1)
+        found = lex.keys[pos] == key[rest]
+        tids[rest] = np.where(found, lex.key_tid[pos], -1)
+        known[rest] = found
+    hit = np.flatnonzero(known)
     size = lengths[hit]
-    if not ((lex.code_len[tid] == size).all()
+    if not ((lex.code_len[tids[hit]] == size).all()
             and (codes[_segments(starts[hit], size)]
-                 == lex.codes[_segments(lex.code_at[tid], size)]).all()):
+                 == lex.codes[_segments(lex.code_at[tids[hit]], size)]).all()):
         return None
-    tids[hit] = tid
+    if len(hit) == len(key):
+        return tids
+    miss = np.flatnonzero(~known)
+    unique, first, back = np.unique(key[miss], return_index=True, return_inverse=True)
+    at = miss[first]
+    rep = at[back]
+    size = lengths[miss]
+    if not ((size == lengths[rep]).all()
+            and (codes[_segments(starts[miss], size)]
+                 == codes[_segments(starts[rep], size)]).all()):
+        return None
+    order = np.argsort(first, kind="stable")  # new keys by first appearance
+    at = at[order]
+    distinct = [text[a:b] for a, b in zip(starts[at].tolist(), ends[at].tolist(), strict=True)]
+    if len(lex.raw) > 1 and len(lex.raw) + len(distinct) > lex.LIMIT:
+        lex._reset_ids()  # forget old tokens (stem ids are kept) ...
+        return _scanned_ids(lex, text, starts, ends, key, codes, upper)  # ... look again
+    new = np.empty(len(unique), dtype=np.int64)
+    new[order] = np.arange(len(lex.raw), len(lex.raw) + len(distinct))
+    lex.add(distinct, upper[at], index=False)
+    lex.remember(unique[order], new[order], codes[_segments(starts[at], lengths[at])],
+                 lengths[at])
+    tids[miss] = new[back]
     return tids
+
+
+_SLOT_BITS = 17
+_SLOT_MULT = 0xD6E8FEB86659FD93
+"""The lexicon's slot of a hash key: the top _SLOT_BITS bits of key * _SLOT_MULT."""
+
+
+def _slot(key: Any) -> Any:
+    import numpy as np
+    return ((key * np.uint64(_SLOT_MULT)) >> np.uint64(64 - _SLOT_BITS)).astype(np.intp)
 
 
 def _add_new(lex: _Lexicon, distinct: list[str]) -> dict[str, int]:
@@ -475,6 +491,12 @@ class _Lexicon:
         self.code_at: Any = np.zeros(1024, dtype=np.int64)
         self.code_len: Any = np.full(1024, -1, dtype=np.int64)
         self.code_len[0] = 1
+        self.slot_tid: Any = np.full(1 << _SLOT_BITS, -1, dtype=np.int64)
+        """Slot (see :func:`_slot`) -> token id of the first remembered key in it (-1:
+        none)..."""
+        self.slot_key: Any = np.zeros(1 << _SLOT_BITS, dtype=np.uint64)
+        """...and that key."""
+        self.slot_tid[_slot(np.zeros(1, dtype=np.uint64))] = 0
 
     def remember(self, keys: Any, tids: Any, codes: Any, lengths: Any) -> None:
         """Remember the hash keys and characters of tokens (``codes``: theirs, in order)."""
@@ -486,6 +508,10 @@ class _Lexicon:
         self.code_at[tids] = len(self.codes) + np.cumsum(lengths) - lengths
         self.code_len[tids] = lengths
         self.codes = np.concatenate([self.codes, codes])
+        slots = _slot(keys)
+        free = self.slot_tid[slots] < 0
+        self.slot_tid[slots[free]] = tids[free]
+        self.slot_key[slots[free]] = keys[free]
         keys = np.concatenate([self.keys, keys])
         order = np.argsort(keys, kind="stable")
         self.keys = keys[order]

@@ -256,6 +256,22 @@ def test_a_hash_collision_falls_back_to_the_strings(monkeypatch: pytest.MonkeyPa
     assert [lex.raw[t] for t in tids] == S._SCAN.findall(text)
 
 
+def test_keys_whose_slot_another_key_holds_are_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With two slots nearly every remembered key is found among the sorted keys: each
+    token still gets one id, across batches."""
+    monkeypatch.setattr(S, "_SLOT_BITS", 1)
+    lex = S._Lexicon("english")
+    texts = ["Port closed; ferry 40,000.\x00Mayor U.S. it’s\x00",
+             "The ferry closed.\x00Port Mayor said it’s 40,000\x00",
+             "Ferry port, mayor\x00"]
+    seen: dict[str, int] = {}
+    for text in texts:
+        tids = S._token_ids(lex, text).tolist()
+        assert [lex.raw[t] for t in tids] == S._SCAN.findall(text)
+        for t in tids:
+            assert seen.setdefault(lex.raw[t], t) == t
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(_TEXT, max_size=6))
 def test_one_pass_over_a_batch_finds_each_sentences_tokens(texts: list[str]) -> None:
