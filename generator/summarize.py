@@ -385,7 +385,7 @@ def _scanned_ids(lex: _Lexicon, text: str, starts: Any, ends: Any, key: Any, cod
     tids = lex.slot_tid[slot]
     known = (tids >= 0) & (lex.slot_key[slot] == key)
     rest = np.flatnonzero(~known)
-    if len(rest):  # not in its slot: maybe among the sorted keys
+    if len(rest) and len(lex.keys):  # not in its slot: maybe among the sorted keys
         pos = np.minimum(np.searchsorted(lex.keys, key[rest]), len(lex.keys) - 1)
         found = lex.keys[pos] == key[rest]
         tids[rest] = np.where(found, lex.key_tid[pos], -1)
@@ -482,21 +482,23 @@ class _Lexicon:
         """Token id -> (boiler, pronoun, capital, number)."""
         self.low: list[str] = [_MARK]
         """Token id -> its lower-case form (as :meth:`_low` gives it)."""
-        self.keys: Any = np.zeros(1, dtype=np.uint64)
-        """Hash keys of tokens the array scanner has seen (ascending; the mark's is 0)..."""
-        self.key_tid: Any = np.zeros(1, dtype=np.int64)
-        """...their token ids..."""
-        self.codes: Any = np.zeros(1, dtype=np.uint32)
-        """...and the tokens' characters: token id t's are codes[code_at[t]:][:code_len[t]]."""
-        self.code_at: Any = np.zeros(1024, dtype=np.int64)
-        self.code_len: Any = np.full(1024, -1, dtype=np.int64)
-        self.code_len[0] = 1
         self.slot_tid: Any = np.full(1 << _SLOT_BITS, -1, dtype=np.int64)
-        """Slot (see :func:`_slot`) -> token id of the first remembered key in it (-1:
-        none)..."""
+        """Slot (see :func:`_slot`) -> token id of the first hash key the array scanner
+        remembered in it (-1: none; the mark's key is 0)..."""
         self.slot_key: Any = np.zeros(1 << _SLOT_BITS, dtype=np.uint64)
         """...and that key."""
         self.slot_tid[_slot(np.zeros(1, dtype=np.uint64))] = 0
+        self.keys: Any = np.zeros(0, dtype=np.uint64)
+        """Remembered keys another key's slot holds (ascending)..."""
+        self.key_tid: Any = np.zeros(0, dtype=np.int64)
+        """...and their token ids."""
+        self.codes: Any = np.zeros(1 << 16, dtype=np.uint32)
+        """The remembered tokens' characters: token id t's are
+        codes[code_at[t]:][:code_len[t]] (filled up to code_end)."""
+        self.code_end = 1
+        self.code_at: Any = np.zeros(1024, dtype=np.int64)
+        self.code_len: Any = np.full(1024, -1, dtype=np.int64)
+        self.code_len[0] = 1
 
     def remember(self, keys: Any, tids: Any, codes: Any, lengths: Any) -> None:
         """Remember the hash keys and characters of tokens (``codes``: theirs, in order)."""
@@ -505,17 +507,29 @@ class _Lexicon:
             grow = len(self.stem_of) - len(self.code_at)
             self.code_at = np.concatenate([self.code_at, np.zeros(grow, np.int64)])
             self.code_len = np.concatenate([self.code_len, np.full(grow, -1, np.int64)])
-        self.code_at[tids] = len(self.codes) + np.cumsum(lengths) - lengths
+        end = self.code_end + len(codes)
+        if end > len(self.codes):
+            grown = np.zeros(max(end, 2 * len(self.codes)), dtype=np.uint32)
+            grown[:self.code_end] = self.codes[:self.code_end]
+            self.codes = grown
+        self.codes[self.code_end:end] = codes
+        self.code_at[tids] = self.code_end + np.cumsum(lengths) - lengths
         self.code_len[tids] = lengths
-        self.codes = np.concatenate([self.codes, codes])
+        self.code_end = end
+        # Each key in its slot; keys whose slot is taken (by another key, or by one
+        # of the same batch) among the sorted keys.
         slots = _slot(keys)
-        free = self.slot_tid[slots] < 0
+        order = np.argsort(slots, kind="stable")
+        first = np.ones(len(keys), dtype=bool)
+        first[order[1:]] = slots[order[1:]] != slots[order[:-1]]
+        free = first & (self.slot_tid[slots] < 0)
         self.slot_tid[slots[free]] = tids[free]
         self.slot_key[slots[free]] = keys[free]
-        keys = np.concatenate([self.keys, keys])
-        order = np.argsort(keys, kind="stable")
-        self.keys = keys[order]
-        self.key_tid = np.concatenate([self.key_tid, tids])[order]
+        if not free.all():
+            keys = np.concatenate([self.keys, keys[~free]])
+            order = np.argsort(keys, kind="stable")
+            self.keys = keys[order]
+            self.key_tid = np.concatenate([self.key_tid, tids[~free]])[order]
 
     @staticmethod
     def _low(raw: str) -> str:
@@ -570,9 +584,10 @@ class _Lexicon:
         for i in [i for i, k in enumerate(content) if digit[k]]:  # numbers: digits only
             stem_list[i] = words[i].replace(",", "")
         known = self.stems
-        size = len(known)
-        sids = [known.setdefault(stem, len(known)) for stem in stem_list]
-        self.names.extend(itertools.islice(known, size, None))
+        fresh = [stem for stem in dict.fromkeys(stem_list) if stem not in known]
+        known.update(zip(fresh, range(len(known), len(known) + len(fresh)), strict=True))
+        self.names.extend(fresh)
+        sids = [known[stem] for stem in stem_list]
         first = len(self.raw)
         end = first + len(raws)
         self.raw.extend(raws)
