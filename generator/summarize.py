@@ -360,16 +360,23 @@ def _token_ids(lex: _Lexicon, text: str) -> Any:
     """Token ids of every token and mark of ``text`` (new tokens added to the lexicon in
     order of first appearance), by the array scanner, or by the regex when it declines.
     Hold ``lex.lock``."""
+    return _tokens_at(lex, text)[0]
+
+
+def _tokens_at(lex: _Lexicon, text: str) -> tuple[Any, Any]:
+    """:func:`_token_ids`, and where in ``text`` each token or mark starts."""
     import numpy as np
     scanned = _scan(text)
     if scanned is not None:
         tids = _scanned_ids(lex, text, *scanned)
         if tids is not None:
-            return tids
-    raw = _SCAN.findall(text)
+            return tids, scanned[0]
+    matches = list(_SCAN.finditer(text))
+    raw = [m.group() for m in matches]
     ids = _add_new(lex, list(dict.fromkeys(raw)))
     found = operator.itemgetter(*raw)(ids) if len(raw) > 1 else [ids[t] for t in raw]
-    return np.fromiter(found, dtype=np.int64, count=len(raw))
+    return (np.fromiter(found, dtype=np.int64, count=len(raw)),
+            np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(raw)))
 
 
 def _scanned_ids(lex: _Lexicon, text: str, starts: Any, ends: Any, key: Any, codes: Any,
@@ -719,7 +726,13 @@ class _Batch:
         self.cell_sent: Any = None
         """Sentence of each content-word occurrence (token order)."""
         self.cell_stem: Any = None
-        """Stem id of each content-word occurrence."""
+        """Stem id of each content-word occurrence..."""
+        self.word_col: Any = None
+        """...its column..."""
+        self.word_at: Any = None
+        """...and where it starts in its sentence: sentence g's content words are
+        word_ptr[g]:word_ptr[g + 1] of these."""
+        self.word_ptr: list[int] = []
         self.col_stem: Any = None
         """Stem id of each column."""
         self.left: Any = None
@@ -993,7 +1006,8 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
     if not clean:
         joined = _MARK.join(t.replace(_MARK, " ") for t in texts)
     with lex.lock:
-        tids = _token_ids(lex, joined + _MARK) if texts else np.zeros(0, dtype=np.int64)
+        tids, token_at = (_tokens_at(lex, joined + _MARK) if texts
+                          else (np.zeros(0, dtype=np.int64),) * 2)
         flags, stem_of, raws = lex.flags, lex.stem_of, lex.raw
     batch.raw, batch.stem_of, batch.flags = raws, stem_of, flags
     batch.low = lex.low
@@ -1050,6 +1064,10 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
     content = stems >= 0
     batch.cell_sent = sent[content]
     batch.cell_stem = stems[content]
+    opens = np.concatenate(([0], token_at[marks] + 1))[:len(texts)]  # each sentence's
+    batch.word_at = (token_at - np.repeat(opens, count + 1))[content]
+    batch.word_ptr = np.concatenate(
+        ([0], np.cumsum(np.bincount(batch.cell_sent, minlength=len(texts))))).tolist()
     return datas
 
 
@@ -1074,7 +1092,8 @@ def _measure(batch: _Batch, datas: list[_Story]) -> None:
     cols = max(len(unique), 1)
     batch.col_stem = (unique % width)[by_first]
     col_story = (unique // width)[by_first]
-    cell, counts = np.unique(sent * cols + column[inverse], return_counts=True)
+    batch.word_col = column[inverse]
+    cell, counts = np.unique(sent * cols + batch.word_col, return_counts=True)
     rows, cc = cell // cols, cell % cols
     batch.indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=total))))
     batch.indices, batch.counts = cc, counts.astype(float)
@@ -1612,31 +1631,23 @@ def _clauses(story: _Story, row: int) -> list[tuple[list[int], list[float], floa
     if not cuts:
         return None
     batch = story.batch
-    # A clause's content words are its sentence's: their columns are the sentence's.
+    # Each content word's clause: words after k cuts are the (k + 1)th clause's, those
+    # inside a cut (", while") none's (a cut never splits a word).
     g = story.start + row
-    own = batch.indices[batch.indptr[g]:batch.indptr[g + 1]]
-    columns = dict(zip(batch.col_stem[own].tolist(), own.tolist(), strict=True))
-    weight = dict(zip(own.tolist(), batch.idf[own].tolist(), strict=True))
-    # Each token's clause: tokens after k cuts are the (k + 1)th clause's, those inside a
-    # cut (", while") none's; a cut never splits a token. The sentence's tokens are found
-    # in its text in order (what comes between two tokens has no letter or digit).
-    tids = batch.tokens(g)
-    raw = batch.raw
-    parts: list[set[int]] = [set() for _ in range(len(cuts) + 1)]
-    k, at, last = 0, 0, len(cuts)
-    for t, stem in zip(tids, batch.stem_of[tids].tolist(), strict=True):
-        token = raw[t]
-        at = text.find(token, at)
-        while k < last and at >= cuts[k][1]:
-            k += 1
+    lo, hi = batch.word_ptr[g], batch.word_ptr[g + 1]
+    ends = [b for _, b in cuts]
+    last = len(cuts)
+    parts: list[set[int]] = [set() for _ in range(last + 1)]
+    for at, col in zip(batch.word_at[lo:hi].tolist(), batch.word_col[lo:hi].tolist(),
+                       strict=True):
+        k = bisect.bisect_right(ends, at)
         if k == last or at < cuts[k][0]:
-            parts[k].add(stem)
-        at += len(token)
+            parts[k].add(col)
     out = []
-    for ids in parts:
-        cols = sorted(columns[i] for i in ids if i in columns)
-        if len(cols) >= CLAUSE_SHARED:
-            weights = [weight[c] for c in cols]
+    for part in parts:
+        if len(part) >= CLAUSE_SHARED:
+            cols = sorted(part)
+            weights = batch.idf[cols].tolist()
             out.append((cols, weights, CLAUSE_OVERLAP * sum(weights)))
     return out
 
