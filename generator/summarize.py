@@ -1772,23 +1772,32 @@ def _choose_all(datas: list[_Story], grouped: _Grouped,
         ranked = order[done:done + n]
         done += n
         redundant = _Redundancy(data)
-        masks, contained, maybe = redundant.masks, redundant.contained, redundant.maybe
+        contained, maybe, close = redundant.contained, redundant.maybe, redundant.close
         wanted = config.sentences if not config.words else n
         taken: list[tuple[int, Sequence[int], int, int]] = []
         chosen: list[tuple[int, int, int, Sequence[int]]] = []
         total = 0
         for k in ranked:
             g = rep_l[k]
-            rows = joined.get(g) or (g - start,)
+            several = joined.get(g)
+            if several is None:  # one copy (most facts)
+                rows: Sequence[int] = (g - start,)
+                reach, bits = close[g - start], 1 << (g - start)
+            else:
+                rows = several
+                reach, bits = redundant.masks(rows)
             row = best_l[k] - start
-            reach, bits = masks(rows)
             words = maybe[row]
-            if any(reach & other
-                   or (words & other and contained(row, words & other, others))
-                   or (maybe[one] & bits and contained(one, maybe[one] & bits, rows))
-                   for one, others, other, _ in taken):
+            skip = False
+            for one, others, other, near in taken:
+                if (reach & other
+                        or (words & other and contained(row, words & other, others))
+                        or (near & bits and contained(one, near & bits, rows))):
+                    skip = True
+                    break
+            if skip:
                 continue
-            taken.append((row, rows, bits, k))
+            taken.append((row, rows, bits, words))
             chosen.append((position_l[k], first_l[k], k, rows))
             if config.words:
                 total += len(data.texts[row].split())
