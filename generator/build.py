@@ -56,7 +56,7 @@ Progress = Callable[[str], None]
 T = TypeVar("T")
 R = TypeVar("R")
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 PARALLEL_MIN = 24
 """Fewer cache misses than this are processed in this process (pool start-up costs more)."""
 
@@ -115,7 +115,11 @@ def open_cache(config: Config, progress: Progress, enabled: bool = True) -> Cach
         stamp.write_text(json.dumps(expected) + "\n", encoding="utf-8")
     except OSError:
         return None
-    return Cache(folder / "results")
+    store = Cache(folder / "results")
+    if store.replaced:
+        progress(f"warning: the build cache's database in {store.folder} could not be "
+                 "read; it was replaced by an empty one")
+    return store
 
 
 def _clear(folder: Path) -> None:
@@ -411,9 +415,18 @@ def process(config: Config, progress: Progress = _quiet,
     made of (articles, stories, pages, problems), from which the site's fingerprint
     is computed without serialising the whole digest."""
     timings = timings if timings is not None else {}
-    jobs = jobs or default_jobs()
     store = open_cache(config, progress, use_cache)
+    try:
+        return _process(config, progress, timings, jobs or default_jobs(), executor, store,
+                        inputs)
+    finally:
+        if store is not None:
+            store.close()  # writes what the stages put
 
+
+def _process(config: Config, progress: Progress, timings: dict[str, float], jobs: int,
+             executor: Executor | None, store: Cache | None,
+             inputs: list[Any] | None) -> Digest:
     def stage(name: str, started: float, detail: str = "") -> None:
         timings[name] = time.perf_counter() - started
         progress(f"{name}: {timings[name]:.2f}s{detail}")

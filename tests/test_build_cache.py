@@ -38,6 +38,24 @@ def messages(config: Config, **kwargs: object) -> tuple[list[str], Path]:
     return seen, result.output
 
 
+def set_entries(config: Config, value: str | None) -> int:
+    """Give every entry of the build cache's database ``value`` (JSON text), or delete
+    them all (None); returns how many there were."""
+    import sqlite3
+
+    db = sqlite3.connect(config.root / ".digest-cache" / "results" / "entries.sqlite")
+    try:
+        count = int(db.execute("SELECT count(*) FROM entries").fetchone()[0])
+        if value is None:
+            db.execute("DELETE FROM entries")
+        else:
+            db.execute("UPDATE entries SET value = ?", (value,))
+        db.commit()
+    finally:
+        db.close()
+    return count
+
+
 def test_rebuild_uses_the_cache_and_skips_unchanged_output(tmp_path: Path) -> None:
     config = site_copy(tmp_path)
     first, out = messages(config)
@@ -92,16 +110,28 @@ def test_a_corrupt_or_foreign_cache_is_ignored_with_a_warning(tmp_path: Path) ->
     _, out = messages(config)
     good = tree(out)
     cache = config.root / ".digest-cache"
-    for entry in (cache / "results").rglob("*.json"):
-        entry.write_text("{not json")
+    assert set_entries(config, "{not json") > 0
     seen, out = messages(config)
     assert tree(out) == good
     (cache / "cache.json").write_text('{"tool": "something else"}')
-    for entry in (cache / "results").rglob("*.json"):
-        entry.write_text('{"id": 3}')
+    set_entries(config, '{"id": 3}')
     seen, out = messages(config)
     assert any(m.startswith("warning:") and "cache" in m for m in seen), seen
     assert tree(out) == good
+
+
+def test_a_damaged_cache_database_is_replaced_with_a_warning(tmp_path: Path) -> None:
+    config = site_copy(tmp_path)
+    _, out = messages(config)
+    good = tree(out)
+    database = config.root / ".digest-cache" / "results" / "entries.sqlite"
+    database.write_bytes(b"not a database at all" * 100)
+    (config.root / ".digest-cache" / "site.json").unlink()
+    seen, out = messages(config)
+    assert any(m.startswith("warning:") and "could not be read" in m for m in seen), seen
+    assert tree(out) == good
+    seen, _ = messages(config)  # the new database works
+    assert any(m.startswith("clean") and "3 from cache" in m for m in seen), seen
 
 
 def test_wrong_cache_entries_of_the_right_shape_are_not_trusted(tmp_path: Path) -> None:
@@ -109,8 +139,7 @@ def test_wrong_cache_entries_of_the_right_shape_are_not_trusted(tmp_path: Path) 
     config = site_copy(tmp_path)
     _, out = messages(config)
     good = tree(out)
-    for entry in (config.root / ".digest-cache" / "results").rglob("*.json"):
-        entry.write_text('{"title": 5, "summary": "x"}')
+    assert set_entries(config, '{"title": 5, "summary": "x"}') > 0
     (config.root / ".digest-cache" / "site.json").unlink()
     _, out = messages(config)
     assert tree(out) == good
@@ -287,9 +316,7 @@ def test_corrupt_packed_cache_files_are_misses(tmp_path: Path) -> None:
     assert data, "search words were kept"
     texts.write_text(json.dumps({k: {"text": "forged", "check": v["check"]}
                                  for k, v in data.items()}))
-    for entry in results.rglob("*.json"):
-        if entry.parent != results:
-            entry.write_text('"a plain string"')
+    assert set_entries(config, '"a plain string"') > 0
     article = config.root / "articles" / "library-fire.txt"
     article.write_text(article.read_text() + "\n\nA second closing line.\n")
     (config.root / ".digest-cache" / "site.json").unlink()
@@ -306,9 +333,7 @@ def test_wrong_features_of_the_right_shape_fall_back_to_extracting(tmp_path: Pat
     packed.write_text(json.dumps({k: {**v, "w": [["x"], ["not a number"]]}
                                   for k, v in data.items()}))
     (config.root / ".digest-cache" / "site.json").unlink()
-    for entry in (config.root / ".digest-cache" / "results").rglob("*.json"):
-        if entry.parent.name != "results":
-            entry.unlink()  # cleaning and clustering results too: clustering runs again
+    set_entries(config, None)  # cleaning and clustering results too: clustering runs again
     _, out = messages(config)
     assert tree(out) == fresh_tree(config, tmp_path)
 

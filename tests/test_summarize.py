@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -213,12 +214,11 @@ def test_corrupt_cache_entries_are_ignored(tmp_path: Path) -> None:
     story = make_story()
     config = SummaryConfig(sentences=2)
     first = S.summarize(story, config, cache=cache)
-    for entry in (tmp_path / "c").rglob("*.json"):
-        entry.write_text("{not json", encoding="utf-8")
-    assert S.summarize(make_story(), config, cache=cache) == first
-    for entry in (tmp_path / "c").rglob("*.json"):
-        entry.write_text('[{"text": 3}]', encoding="utf-8")
-    assert S.summarize(make_story(), config, cache=cache) == first
+    for damaged in ("{not json", '[{"text": 3}]'):
+        cache.commit()
+        with sqlite3.connect(tmp_path / "c" / "entries.sqlite") as db:
+            assert db.execute("UPDATE entries SET value = ?", (damaged,)).rowcount > 0
+        assert S.summarize(make_story(), config, cache=cache) == first
 
 
 def test_cache_get_put_roundtrip(tmp_path: Path) -> None:

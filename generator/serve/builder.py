@@ -166,8 +166,11 @@ class Builder:
             stories.append(story)
         # The build's own per-story step (headline, summary, differences and the
         # summary's citations of compare's aligned sources), so the preview matches.
-        for story, done in zip(touched, build_stage.story_results(touched, config, cache),
-                               strict=True):
+        try:
+            done_all = build_stage.story_results(touched, config, cache)
+        finally:
+            cache.close()
+        for story, done in zip(touched, done_all, strict=True):
             story.title, story.summary, story.differences = (done.title, done.summary,
                                                              done.differences)
         files = self._rerender(last, touched, config, story_pages=True)
