@@ -360,23 +360,25 @@ def _token_ids(lex: _Lexicon, text: str) -> Any:
     """Token ids of every token and mark of ``text`` (new tokens added to the lexicon in
     order of first appearance), by the array scanner, or by the regex when it declines.
     Hold ``lex.lock``."""
-    return _tokens_at(lex, text)[0]
+    tids: Any = _tokens_at(lex, text)[0]
+    return tids
 
 
-def _tokens_at(lex: _Lexicon, text: str) -> tuple[Any, Any]:
-    """:func:`_token_ids`, and where in ``text`` each token or mark starts."""
+def _tokens_at(lex: _Lexicon, text: str) -> tuple[Any, Any, Any]:
+    """:func:`_token_ids`, where in ``text`` each token or mark starts, and the text's
+    code points (None when the scanner declined)."""
     import numpy as np
     scanned = _scan(text)
     if scanned is not None:
         tids = _scanned_ids(lex, text, *scanned)
         if tids is not None:
-            return tids, scanned[0]
+            return tids, scanned[0], scanned[3]
     matches = list(_SCAN.finditer(text))
     raw = [m.group() for m in matches]
     ids = _add_new(lex, list(dict.fromkeys(raw)))
     found = operator.itemgetter(*raw)(ids) if len(raw) > 1 else [ids[t] for t in raw]
     return (np.fromiter(found, dtype=np.int64, count=len(raw)),
-            np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(raw)))
+            np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(raw)), None)
 
 
 def _scanned_ids(lex: _Lexicon, text: str, starts: Any, ends: Any, key: Any, codes: Any,
@@ -933,16 +935,18 @@ def _shape_classes(codes: Any) -> Any:
     return kind
 
 
-def _shapes(joined: str, lengths: Any) -> tuple[Any, Any] | None:
+def _shapes(joined: str, lengths: Any, codes: Any = None) -> tuple[Any, Any] | None:
     """:func:`_shaped` of every sentence of ``joined`` (sentences of these lengths, one
     mark between two), as one bool array, and where each sentence starts; None when
-    numpy cannot take the text. Only each sentence's first and last characters and the
-    quotation marks are looked at."""
+    numpy cannot take the text (``codes``: its code points, when known). Only each
+    sentence's first and last characters and the quotation marks are looked at."""
     import numpy as np
-    try:
-        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    except UnicodeError:
-        return None
+    if codes is None:
+        try:
+            codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"),
+                                  dtype=np.uint32)
+        except UnicodeError:
+            return None
     starts = np.cumsum(lengths + 1) - lengths - 1
     ends = starts + lengths
     ok = lengths > 0
@@ -1006,8 +1010,8 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
     if not clean:
         joined = _MARK.join(t.replace(_MARK, " ") for t in texts)
     with lex.lock:
-        tids, token_at = (_tokens_at(lex, joined + _MARK) if texts
-                          else (np.zeros(0, dtype=np.int64),) * 2)
+        tids, token_at, codes = (_tokens_at(lex, joined + _MARK) if texts
+                                 else (np.zeros(0, dtype=np.int64),) * 3)
         flags, stem_of, raws = lex.flags, lex.stem_of, lex.raw
     batch.raw, batch.stem_of, batch.flags = raws, stem_of, flags
     batch.low = lex.low
@@ -1032,8 +1036,9 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
         first.append(at)
     pronoun_first = ((first[0] < 8) & (first[0] <= first[1])).tolist()
     quality: list[int] = []
-    shaped = _shapes(joined, np.array([len(t) for t in texts], dtype=np.int64)) \
-        if clean and texts else None
+    shaped = (_shapes(joined, np.array([len(t) for t in texts], dtype=np.int64),
+                      None if codes is None else codes[:-1])
+              if clean and texts else None)
     if shaped is None:
         for k, (text, c, boil) in enumerate(zip(texts, count.tolist(), boiled.tolist(),
                                                 strict=True)):
