@@ -852,8 +852,10 @@ class _Story:
     """Offset of its pairs in the batch's flat pair arrays."""
     texts: list[str] = field(default_factory=list)
     article: list[str] = field(default_factory=list)
-    paragraphs: list[tuple[int, int, int]] = field(default_factory=list)
-    """(first row, article rank, paragraph index) of each paragraph, in reading order."""
+    article_at: list[int] = field(default_factory=list)
+    """First row of each article, in reading order (its rank)..."""
+    paragraphs: list[list[list[str]]] = field(default_factory=list)
+    """...and its sentences by paragraph."""
     index: list[int] = field(default_factory=list)
     """Index of each sentence in its article."""
     quality: list[int] = field(default_factory=list)
@@ -865,9 +867,13 @@ class _Story:
 
     def order_of(self, row: int) -> tuple[int, int, int]:
         """(article rank by time, paragraph, sentence) of a row: its place in reading order."""
-        first, rank, paragraph = self.paragraphs[
-            bisect.bisect_right(self.paragraphs, (row, 1 << 62)) - 1]
-        return rank, paragraph, row - first
+        rank = bisect.bisect_right(self.article_at, row) - 1  # empty articles before it
+        index = row - self.article_at[rank]
+        for paragraph, sentences in enumerate(self.paragraphs[rank]):
+            if index < len(sentences):
+                return rank, paragraph, index
+            index -= len(sentences)
+        raise IndexError(row)
 
     @property
     def order(self) -> list[tuple[int, int, int]]:
@@ -991,11 +997,11 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
         # Reading order: dated articles by time, undated ones after them.
         ranked = sorted(articles, key=lambda a: (a.published is None, a.published or "", a.id))
         for rank, article in enumerate(ranked):
-            size = 0
-            for p, para in enumerate(article.sentences):
-                data.paragraphs.append((len(data.texts), rank, p))
-                data.texts.extend(para)
-                size += len(para)
+            begin = len(data.texts)
+            data.article_at.append(begin)
+            data.paragraphs.append(article.sentences)
+            data.texts.extend(itertools.chain.from_iterable(article.sentences))
+            size = len(data.texts) - begin
             data.article.extend([article.id] * size)
             data.index.extend(range(size))
             ranks.extend([rank] * size)
