@@ -20,6 +20,7 @@ results are gathered in input order, so the output does not depend on it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -47,10 +48,10 @@ from .model import (
     SummarySentence,
 )
 from .theme import theme_dir
+from .worker import WarmWorker
 
 if TYPE_CHECKING:
     from .cluster.features import Features
-    from .worker import WarmWorker
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
@@ -293,17 +294,37 @@ def _story_imports(config: Config) -> None:
     summarize.prepare(config.summary, config.language)
 
 
-def warm_worker(config: Config) -> WarmWorker | None:
-    """A worker process that imports the per-story stages now (see
-    :mod:`generator.worker`), or None where forking is unsafe or unavailable: not on
-    POSIX, or with other threads running (the live preview builds in a thread)."""
+def _niced_story_imports(config: Config) -> None:
+    """A pool worker's start: lower priority (its imports run beside the build
+    process's clustering and should not slow it), then the per-story imports."""
+    from .worker import WORKER_NICE
+
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICE)
+    _story_imports(config)
+
+
+def early_workers(config: Config, changed: int, jobs: int) -> Executor | None:
+    """Workers for the per-story stage, started as soon as cleaning is done, so that
+    their imports (sumy, which loads NLTK; numpy; compare's tables: about 0.4 s) overlap
+    clustering instead of following it: one :class:`~generator.worker.WarmWorker` when
+    fewer than :data:`PARALLEL_MIN` articles changed, a pool of ``jobs`` processes when
+    more did. None when nothing changed, with one job, or where forking is unsafe or
+    unavailable: not on POSIX, or with other threads running (the live preview builds
+    in a thread)."""
     import threading
 
-    if os.name != "posix" or threading.active_count() > 1:
+    if jobs <= 1 or changed <= 0 or os.name != "posix" or threading.active_count() > 1:
         return None
-    from .worker import WarmWorker
+    if changed < PARALLEL_MIN:
+        return WarmWorker(functools.partial(_story_imports, config))
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    return WarmWorker(functools.partial(_story_imports, config))
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_niced_story_imports, initargs=(config,))
+    pool.submit(int)  # with fork, the first task starts every worker
+    return pool
 
 
 def clean_all(documents: list[Document], config: Config, cache: Cache | None, jobs: int,
@@ -381,12 +402,13 @@ def stories_all(stories: list[Story], config: Config, keys: dict[str, str],
                 warm: Executor | None = None) -> list[str]:
     """Title, summary and differences of every story (cache first, misses in parallel).
 
-    ``warm``, a worker started early (:func:`warm_worker`), takes the misses when they
-    are too few for a pool. Returns each story's cache key."""
+    ``warm``, workers started early (:func:`early_workers`), take the misses (a single
+    worker only when they are too few for a pool). Returns each story's cache key."""
     story_keys = [story_key(s, config, keys) for s in stories]
     results: list[StoryResult | None] = [_cached(cache, k, StoryResult) for k in story_keys]
     missing = [i for i, r in enumerate(results) if r is None]
-    if executor is None and warm is not None and len(missing) < PARALLEL_MIN:
+    if (executor is None and warm is not None and missing
+            and (len(missing) < PARALLEL_MIN or not isinstance(warm, WarmWorker))):
         executor = warm
     elif missing:  # import before forking workers, so each does not import them again
         _story_imports(config)
@@ -454,9 +476,8 @@ def _process(config: Config, progress: Progress, timings: dict[str, float], jobs
     reused = (store.hits - hits) if store else 0
     stage("clean", t, f" ({len(cleaned)} articles, {reused} from cache)")
 
-    # A few changed articles: their stories' imports start now, beside clustering.
-    warm = (warm_worker(config) if store is not None and executor is None and jobs > 1
-            and 0 < len(cleaned) - reused < PARALLEL_MIN else None)
+    # Changed articles: their stories' workers start now, importing beside clustering.
+    warm = early_workers(config, len(cleaned) - reused, jobs) if executor is None else None
     try:
         t = time.perf_counter()
         stories = cluster_all(articles, config, keys, store, extracted)
@@ -466,7 +487,8 @@ def _process(config: Config, progress: Progress, timings: dict[str, float], jobs
         hits = store.hits if store else 0
         story_keys = stories_all(stories, config, keys, store, jobs, executor, warm)
         reused = (store.hits - hits) if store else 0
-        sent = f", {warm.sent} in a worker started early" if warm and warm.sent else ""
+        sent = (f", {warm.sent} in a worker started early"
+                if isinstance(warm, WarmWorker) and warm.sent else "")
         stage("summarize+compare", t, f" ({len(stories)} stories, {reused} from cache{sent})")
     finally:
         if warm is not None:

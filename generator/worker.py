@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
-from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 T = TypeVar("T")
 
@@ -33,6 +34,8 @@ class WarmWorker(Executor):
     tasks sent to it one at a time, in order. POSIX only (it forks)."""
 
     def __init__(self, warm: Callable[[], object]) -> None:
+        import multiprocessing
+
         context = multiprocessing.get_context("fork")
         self._conn, child = context.Pipe()
         self._process = context.Process(target=_serve, args=(child, warm), daemon=True,

@@ -73,18 +73,40 @@ def test_shutdown_kills_a_worker_that_does_not_stop() -> None:
     assert time.monotonic() - started < 10
 
 
-def test_the_build_starts_no_worker_beside_other_threads(tmp_path: object) -> None:
-    from generator.build import warm_worker
+def test_the_build_starts_no_worker_beside_other_threads() -> None:
+    from generator.build import early_workers
     from generator.config import Config
 
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert warm_worker(Config()) is None
+        assert early_workers(Config(), 1, 2) is None
+        assert early_workers(Config(), 500, 2) is None
     finally:
         stop.set()
         other.join()
+
+
+def test_early_workers_by_how_many_articles_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from generator.build import PARALLEL_MIN, early_workers
+    from generator.config import Config
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # whatever else pytest runs
+    assert early_workers(Config(), 0, 2) is None  # nothing changed
+    assert early_workers(Config(), 5, 1) is None  # one job: no workers
+    one = early_workers(Config(), PARALLEL_MIN - 1, 2)
+    many = early_workers(Config(), PARALLEL_MIN, 2)
+    try:
+        assert isinstance(one, WarmWorker)
+        assert isinstance(many, ProcessPoolExecutor)
+        assert many.submit(os.getpid).result() != os.getpid()
+    finally:
+        assert one is not None and many is not None
+        one.shutdown()
+        many.shutdown()
 
 
 def _niceness() -> int:
