@@ -13,11 +13,12 @@ output works at a domain root and under a subpath such as ``/repo/``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -342,13 +343,17 @@ def _make_slice(task: tuple[int, int, int]) -> list[bytes]:
     return [make() for make in _PENDING[call][start:stop]]
 
 
-def _make_all(makers: list[Callable[[], bytes]], jobs: int) -> list[bytes]:
-    """Every maker's bytes, in order; in ``jobs`` forked worker processes when there
-    are many (the workers inherit the makers, so nothing but the bytes is sent)."""
+@contextlib.contextmanager
+def _making(makers: list[Callable[[], bytes]], jobs: int) -> Iterator[Callable[[], list[bytes]]]:
+    """Every maker's bytes, in order, from the function this yields; in ``jobs`` forked
+    worker processes when there are many (the workers inherit the makers, so nothing
+    but the bytes is sent). The workers start at once, so the caller can make other
+    pages meanwhile and collect these after."""
     import os
 
     if jobs <= 1 or len(makers) < PARALLEL_PAGES or os.name != "posix":
-        return [make() for make in makers]
+        yield lambda: [make() for make in makers]
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -359,7 +364,8 @@ def _make_all(makers: list[Callable[[], bytes]], jobs: int) -> list[bytes]:
     try:
         with ProcessPoolExecutor(max_workers=jobs,
                                  mp_context=multiprocessing.get_context("fork")) as pool:
-            return [data for part in pool.map(_make_slice, tasks) for data in part]
+            parts = pool.map(_make_slice, tasks)  # submitted now, gathered when called
+            yield lambda: [data for part in parts for data in part]
     finally:
         del _PENDING[call]
 
@@ -461,40 +467,43 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
         labels = source_labels(home.articles) if home else {}
         later("article.html", article.page + "index.html", article=article, story=home,
               label=labels.get(article.id, outlet_name(article)), page_path=article.page)
-    for (out, _), data in zip(pending, _make_all([make for _, make in pending], jobs),
-                              strict=True):
-        files[out] = data
-    undated = [s for s in stories if not any(day_of(a.published) for a in s.articles)]
-    page("archive.html", "archive/index.html", days=days, undated=undated,
-         page_path="archive/")
-    order = list(days)
-    for i, (day, day_stories) in enumerate(days.items()):
-        newer = order[i - 1] if i > 0 else None
-        older = order[i + 1] if i + 1 < len(order) else None
-        # A day page shows only its own stories (and links to its neighbours), so it
-        # is kept when those are unchanged, like story and article pages.
-        out = f"archive/{day}/index.html"
-        if fresh(out, day, newer, older, [story_part(s) for s in day_stories]):
-            page("day.html", out, day=day, stories=day_stories,
-                 articles_on=machine.articles_on, page_path=f"archive/{day}/",
-                 newer=newer, older=older)
-    page("search.html", "search/index.html", page_path="search/")
-    for p in digest.pages:
-        page("page.html", f"{p.slug}/index.html", page=p, body=markdown_html(p.markdown),
-             page_path=f"{p.slug}/")
-    page("404.html", "404.html", page_path="404.html")
-    files["feed.xml"] = feeds.site_feed(stories, site)
-    files["search/index.json"] = machine.search_index(digest, stories, site, search_words,
-                                                      story_words)
-    files["sitemap.xml"] = machine.sitemap(digest, stories, list(days), site)
-    files["robots.txt"] = machine.robots(site)
-    files["api/stories.json"] = stories_json(digest, site, story_text)
-    files[".nojekyll"] = b""
-    static = theme_dir() / "static"
-    user_static = config.resolve(config.templates) / "static"
-    for folder in (static, user_static):
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                if path.is_file():
-                    files["static/" + path.relative_to(folder).as_posix()] = path.read_bytes()
+    for out, _ in pending:
+        files[out] = b""  # its place in the order; the bytes come below
+    with _making([make for _, make in pending], jobs) as made:
+        undated = [s for s in stories if not any(day_of(a.published) for a in s.articles)]
+        page("archive.html", "archive/index.html", days=days, undated=undated,
+             page_path="archive/")
+        order = list(days)
+        for i, (day, day_stories) in enumerate(days.items()):
+            newer = order[i - 1] if i > 0 else None
+            older = order[i + 1] if i + 1 < len(order) else None
+            # A day page shows only its own stories (and links to its neighbours), so it
+            # is kept when those are unchanged, like story and article pages.
+            out = f"archive/{day}/index.html"
+            if fresh(out, day, newer, older, [story_part(s) for s in day_stories]):
+                page("day.html", out, day=day, stories=day_stories,
+                     articles_on=machine.articles_on, page_path=f"archive/{day}/",
+                     newer=newer, older=older)
+        page("search.html", "search/index.html", page_path="search/")
+        for p in digest.pages:
+            page("page.html", f"{p.slug}/index.html", page=p, body=markdown_html(p.markdown),
+                 page_path=f"{p.slug}/")
+        page("404.html", "404.html", page_path="404.html")
+        files["feed.xml"] = feeds.site_feed(stories, site)
+        files["search/index.json"] = machine.search_index(digest, stories, site, search_words,
+                                                          story_words)
+        files["sitemap.xml"] = machine.sitemap(digest, stories, list(days), site)
+        files["robots.txt"] = machine.robots(site)
+        files["api/stories.json"] = stories_json(digest, site, story_text)
+        files[".nojekyll"] = b""
+        static = theme_dir() / "static"
+        user_static = config.resolve(config.templates) / "static"
+        for folder in (static, user_static):
+            if folder.is_dir():
+                for path in sorted(folder.rglob("*")):
+                    if path.is_file():
+                        files["static/" + path.relative_to(folder).as_posix()] = path.read_bytes()
+        # The story and article pages, made by the workers meanwhile.
+        for (out, _), data in zip(pending, made(), strict=True):
+            files[out] = data
     return files
