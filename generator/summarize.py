@@ -309,21 +309,20 @@ def _scan(text: str) -> tuple[Any, Any, Any, Any, Any] | None:
     # Character classes, padded with a class-0 character at either end: bit 1
     # alphanumeric, 2 decimal digit, 4 joiner, 8 comma, 16 the mark, 32 upper case.
     kind = np.zeros(n + 2, dtype=np.uint8)
-    ascii_ = codes < 128
-    kind[1:-1] = _ascii_classes()[np.where(ascii_, codes, 0)]
-    wide = np.flatnonzero(~ascii_)
+    clipped = np.minimum(codes, 128)  # 128: any wide character (class 0 until looked up)
+    kind[1:-1] = _ascii_classes()[clipped]
+    wide = np.flatnonzero(clipped == 128)
     if len(wide):
         distinct, back = np.unique(codes[wide], return_inverse=True)
         known = [_WIDE.get(c) or _WIDE.setdefault(c, _wide_class(c))
                  for c in distinct.tolist()]
         kind[wide + 1] = np.array(known, dtype=np.uint8)[back]
     middle = kind[1:-1]
-    alnum = (kind & 1).astype(bool)
+    alnum = np.bitwise_and(kind, 1).view(bool)  # 0 or 1: a bool array as it is
     # A joiner with alphanumeric characters on both sides, a comma between one and a digit.
-    join = ((middle & 4).astype(bool) & alnum[2:]) | ((middle & 8).astype(bool)
-                                                      & (kind[2:] & 2).astype(bool))
+    join = (((middle & 4) != 0) & alnum[2:]) | (((middle & 8) != 0) & ((kind[2:] & 2) != 0))
     mark = np.zeros(n + 2, dtype=bool)
-    mark[1:-1] = (middle & 16).astype(bool)
+    mark[1:-1] = (middle & 16) != 0
     inside = alnum.copy()
     inside[1:-1] |= (join & alnum[:-2]) | mark[1:-1]
     # Position i (0..n) starts an item when inside[i] and (not inside[i - 1] or a mark at
@@ -348,11 +347,11 @@ def _wide_class(code: int) -> int:
 
 @lru_cache(maxsize=1)
 def _ascii_classes() -> Any:
-    """ASCII code -> its class bits (see :func:`_scan`)."""
+    """ASCII code -> its class bits (see :func:`_scan`); 128 (any other code) -> 0."""
     import numpy as np
     return np.array([chr(c).isalnum() | chr(c).isdecimal() << 1 | (chr(c) in "'-.") << 2
                      | (chr(c) == ",") << 3 | (c == 0) << 4 | chr(c).isupper() << 5
-                     for c in range(128)],
+                     for c in range(128)] + [0],
                     dtype=np.uint8)
 
 
