@@ -791,22 +791,8 @@ class _Batch:
         gives them (looked at only for number and capitalised tokens)."""
         got = self._marks.get(g)
         if got is None:
-            tids = self.tids[self.bounds[g]:self.bounds[g + 1] - 1]
-            capital, number = self.flags[2:4, tids]
-            at = (capital | number).nonzero()[0]
-            numbers: set[str] = set()
-            names: set[str] = set()
-            low, stop = self.low, self.lexicon.stop
-            for k, cap, t in zip(at.tolist(), capital[at].tolist(), tids[at].tolist(),
-                                 strict=True):
-                word = low[t]
-                if word[0].isdigit():
-                    numbers.add(word.replace(",", ""))
-                elif word in _NUMBER_WORDS:
-                    numbers.add(_NUMBER_WORDS[word])
-                if cap and k and word not in stop:
-                    names.add(word)
-            got = self._marks[g] = (numbers, names)
+            self.mark_all([g])
+            got = self._marks[g]
         return got
 
     def mark_all(self, sentences: list[int]) -> None:
