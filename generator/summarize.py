@@ -311,7 +311,7 @@ def _scan(text: str) -> tuple[Any, Any, Any, Any, Any] | None:
     kind = np.zeros(n + 2, dtype=np.uint8)
     clipped = np.minimum(codes, 128)  # 128: any wide character (class 0 until looked up)
     kind[1:-1] = _ascii_classes()[clipped]
-    wide = np.flatnonzero(clipped == 128)
+    wide = (clipped == 128).nonzero()[0]
     if len(wide):
         distinct, back = np.unique(codes[wide], return_inverse=True)
         known = [_WIDE.get(c) or _WIDE.setdefault(c, _wide_class(c))
@@ -329,8 +329,8 @@ def _scan(text: str) -> tuple[Any, Any, Any, Any, Any] | None:
     # i or i - 1); it ends one when inside[i - 1] and the same holds.
     cur, prev = inside[1:], inside[:-1]
     cut = (cur != prev) | mark[1:] | mark[:-1]
-    starts = np.flatnonzero(cut & cur)
-    ends = np.flatnonzero(cut & prev)
+    starts = (cut & cur).nonzero()[0]
+    ends = (cut & prev).nonzero()[0]
     power, inverse = _powers(n + 1)
     with np.errstate(over="ignore"):
         prefix = np.zeros(n + 1, dtype=np.uint64)
@@ -392,13 +392,13 @@ def _scanned_ids(lex: _Lexicon, text: str, starts: Any, ends: Any, key: Any, cod
     slot = _slot(key)
     tids = lex.slot_tid[slot]
     known = (tids >= 0) & (lex.slot_key[slot] == key)
-    rest = np.flatnonzero(~known)
+    rest = (~known).nonzero()[0]
     if len(rest) and len(lex.keys):  # not in its slot: maybe among the sorted keys
         pos = np.minimum(np.searchsorted(lex.keys, key[rest]), len(lex.keys) - 1)
         found = lex.keys[pos] == key[rest]
         tids[rest] = np.where(found, lex.key_tid[pos], -1)
         known[rest] = found
-    hit = np.flatnonzero(known)
+    hit = known.nonzero()[0]
     size = lengths[hit]
     if not ((lex.code_len[tids[hit]] == size).all()
             and (codes[_segments(starts[hit], size)]
@@ -406,7 +406,7 @@ def _scanned_ids(lex: _Lexicon, text: str, starts: Any, ends: Any, key: Any, cod
         return None
     if len(hit) == len(key):
         return tids
-    miss = np.flatnonzero(~known)
+    miss = (~known).nonzero()[0]
     unique, first, back = np.unique(key[miss], return_index=True, return_inverse=True)
     at = miss[first]
     rep = at[back]
@@ -521,7 +521,7 @@ class _Lexicon:
             grown[:self.code_end] = self.codes[:self.code_end]
             self.codes = grown
         self.codes[self.code_end:end] = codes
-        self.code_at[tids] = self.code_end + np.cumsum(lengths) - lengths
+        self.code_at[tids] = self.code_end + lengths.cumsum() - lengths
         self.code_len[tids] = lengths
         self.code_end = end
         # Each key in its slot; keys whose slot is taken (by another key, or by one
@@ -811,8 +811,8 @@ class _Batch:
         at = (capital | number).nonzero()[0]
         found: list[tuple[set[str], set[str]]] = [(set(), set()) for _ in todo]
         low, stop = self.low, self.lexicon.stop
-        which = np.repeat(np.arange(len(todo)), sizes)[at]
-        place = (where - np.repeat(first, sizes))[at]
+        which = np.arange(len(todo)).repeat(sizes)[at]
+        place = (where - first.repeat(sizes))[at]
         for s, k, cap, t in zip(which.tolist(), place.tolist(), capital[at].tolist(),
                                 tids[at].tolist(), strict=True):
             numbers, names = found[s]
@@ -890,8 +890,8 @@ def _segments(starts: Any, lengths: Any) -> Any:
     total = int(lengths.sum())
     if not total:
         return np.zeros(0, dtype=np.int64)
-    offsets = np.cumsum(lengths) - lengths
-    return np.repeat(starts - offsets, lengths) + np.arange(total)
+    offsets = lengths.cumsum() - lengths
+    return (starts - offsets).repeat(lengths) + np.arange(total)
 
 
 _SHAPE_WIDE: dict[int, int] = {}
@@ -919,7 +919,7 @@ def _shape_classes(codes: Any) -> Any:
     import numpy as np
     ascii_ = codes < 128
     kind = _ascii_shapes()[np.where(ascii_, codes, 0)]
-    wide = np.flatnonzero(~ascii_)
+    wide = (~ascii_).nonzero()[0]
     if len(wide):
         kind[wide] = [_SHAPE_WIDE.get(c) or _SHAPE_WIDE.setdefault(c, _shape_class(chr(c)))
                       for c in codes[wide].tolist()]
@@ -938,12 +938,12 @@ def _shapes(joined: str, lengths: Any, codes: Any = None) -> tuple[Any, Any] | N
                                   dtype=np.uint32)
         except UnicodeError:
             return None
-    starts = np.cumsum(lengths + 1) - lengths - 1
+    starts = (lengths + 1).cumsum() - lengths - 1
     ends = starts + lengths
     ok = lengths > 0
     # The last character rstrip keeps ends the sentence: walk back over stripped ones.
     at = ends - 1
-    live = np.flatnonzero(ok)
+    live = ok.nonzero()[0]
     while len(live):
         kind = _shape_classes(codes[at[live]])
         stripped = (kind & 1) > 0
@@ -955,13 +955,13 @@ def _shapes(joined: str, lengths: Any, codes: Any = None) -> tuple[Any, Any] | N
         ok[live[gone]] = False
         live = live[~gone]
     # It starts with a capital or a quotation mark.
-    first = np.flatnonzero(ok)
+    first = ok.nonzero()[0]
     ok[first] = (_shape_classes(codes[starts[first]]) & 12) > 0
     # Quotes balanced.
     counts = []
     for quote in "“”\"":
         if quote in joined:
-            where = np.flatnonzero(codes == ord(quote))
+            where = (codes == ord(quote)).nonzero()[0]
             counts.append(np.searchsorted(where, ends) - np.searchsorted(where, starts))
         else:
             counts.append(np.zeros(len(starts), dtype=np.int64))
@@ -994,7 +994,7 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
         indexes.extend(data.index)
         datas.append(data)
     batch.rank = np.array(ranks, dtype=np.int64)
-    batch.story_of = np.repeat(np.arange(len(datas)), [len(d) for d in datas])
+    batch.story_of = np.arange(len(datas)).repeat([len(d) for d in datas])
     batch.index = np.array(indexes, dtype=np.int64)
     joined = _MARK.join(texts)
     clean = joined.count(_MARK) == max(len(texts) - 1, 0)
@@ -1006,20 +1006,20 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
         flags, stem_of, raws = lex.flags, lex.stem_of, lex.raw
     batch.raw, batch.stem_of, batch.flags = raws, stem_of, flags
     batch.low = lex.low
-    marks = np.flatnonzero(tids == 0)
+    marks = (tids == 0).nonzero()[0]
     batch.tids = tids
     bounds = np.concatenate(([0], marks + 1))
     batch.bounds = bounds.tolist()
-    count = np.diff(bounds) - 1
-    sent = np.repeat(np.arange(len(texts)), count + 1)
-    pos = np.arange(len(tids)) - np.repeat(bounds[:-1], count + 1)
+    count = (bounds[1:] - bounds[:-1]) - 1
+    sent = np.arange(len(texts)).repeat(count + 1)
+    pos = np.arange(len(tids)) - bounds[:-1].repeat(count + 1)
     boiler, pronoun, capital = flags[:3, tids]
     boiled = np.bincount(sent, weights=boiler, minlength=len(texts)) > 0
     # "In a statement Friday, he said": a pronoun among the first 8 tokens, no name before.
     first = []
     for hit in (pronoun & (pos < 8), capital & (pos >= 1) & (pos < 8)):
         at = np.full(len(texts), 99)
-        where = np.flatnonzero(hit)
+        where = hit.nonzero()[0]
         if len(where):
             rows = sent[where]
             lead = np.concatenate(([True], rows[1:] != rows[:-1]))
@@ -1045,7 +1045,7 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
         # those leaning on missing context, found by one pass over the batch.
         shapes, starts = shaped
         whole = (count >= MIN_WORDS) & (count <= MAX_WORDS) & shapes
-        for k in np.flatnonzero(whole & boiled).tolist():
+        for k in (whole & boiled).nonzero()[0].tolist():
             if _boilerplate(texts[k]):
                 whole[k] = False
         lean = np.array(pronoun_first, dtype=bool)
@@ -1061,9 +1061,9 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
     batch.cell_sent = sent[content]
     batch.cell_stem = stems[content]
     opens = np.concatenate(([0], token_at[marks] + 1))[:len(texts)]  # each sentence's
-    batch.word_at = (token_at - np.repeat(opens, count + 1))[content]
+    batch.word_at = (token_at - opens.repeat(count + 1))[content]
     batch.word_ptr = np.concatenate(
-        ([0], np.cumsum(np.bincount(batch.cell_sent, minlength=len(texts))))).tolist()
+        ([0], np.bincount(batch.cell_sent, minlength=len(texts)).cumsum())).tolist()
     return datas
 
 
@@ -1075,7 +1075,7 @@ def _measure(batch: _Batch, datas: list[_Story]) -> None:
     total = sum(len(d) for d in datas)
     sizes = np.array([len(d) for d in datas], dtype=np.int64)
     starts = np.array([d.start for d in datas], dtype=np.int64)
-    story_of = np.repeat(np.arange(len(datas)), sizes)
+    story_of = np.arange(len(datas)).repeat(sizes)
     sent, stem = batch.cell_sent, batch.cell_stem
     # Columns: one per (story, stem), a story's in order of first appearance (not by
     # stem id, which depends on what the process saw before).
@@ -1091,7 +1091,7 @@ def _measure(batch: _Batch, datas: list[_Story]) -> None:
     batch.word_col = column[inverse]
     cell, counts = np.unique(sent * cols + batch.word_col, return_counts=True)
     rows, cc = cell // cols, cell % cols
-    batch.indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=total))))
+    batch.indptr = np.concatenate(([0], np.bincount(rows, minlength=total).cumsum()))
     batch.indices, batch.counts = cc, counts.astype(float)
     df = np.bincount(cc, minlength=cols)
     n_col = sizes[col_story].astype(float) if len(unique) else np.ones(1)
@@ -1102,11 +1102,11 @@ def _measure(batch: _Batch, datas: list[_Story]) -> None:
     mass = np.bincount(rows, weight, minlength=total)
     # The flat pair arrays.
     square = sizes * sizes
-    offsets = np.cumsum(square) - square
+    offsets = square.cumsum() - square
     for data, p in zip(datas, offsets.tolist(), strict=True):
         data.pairs = p
-    pair_story = np.repeat(np.arange(len(datas)), square)
-    within = np.arange(int(square.sum())) - np.repeat(offsets, square)
+    pair_story = np.arange(len(datas)).repeat(square)
+    within = np.arange(int(square.sum())) - offsets.repeat(square)
     n_pair = sizes[pair_story]
     left = starts[pair_story] + within // np.maximum(n_pair, 1)
     right = starts[pair_story] + within % np.maximum(n_pair, 1)
@@ -1120,8 +1120,8 @@ def _measure(batch: _Batch, datas: list[_Story]) -> None:
     # so each pair's sums add its shared words in column order.
     by_column = np.argsort(cc, kind="stable")
     repeat = df[cc[by_column]]
-    one = by_column[np.repeat(np.arange(len(cc)), repeat)]
-    other = by_column[_segments((np.cumsum(df) - df)[cc[by_column]], repeat)]
+    one = by_column[np.arange(len(cc)).repeat(repeat)]
+    other = by_column[_segments((df.cumsum() - df)[cc[by_column]], repeat)]
     at = base[rows[one]] + local[rows[other]]
     batch.terms = (one, other, at)
     term = weight[one]
@@ -1135,7 +1135,7 @@ def _measure(batch: _Batch, datas: list[_Story]) -> None:
     batch.shared = np.bincount(at, minlength=pairs).astype(float)
     close = _same(batch, PARAPHRASE_COSINE, PARAPHRASE_OVERLAP, PARAPHRASE_SHARED)
     local_l = local.tolist()
-    near = np.flatnonzero(close & (left < right))
+    near = (close & (left < right)).nonzero()[0]
     batch.mark_all(left[near].tolist() + right[near].tolist())
     for p, i, j in zip(near.tolist(), left[near].tolist(), right[near].tolist(), strict=True):
         if not _agree(batch, i, j):
@@ -1159,7 +1159,7 @@ def _masks(test: Any, bit: Any, row_starts: Any, row_sizes: Any) -> list[int]:
     small = bit < 63
     values = np.where(test & small, np.left_shift(1, np.where(small, bit, 0)), 0)
     masks: list[int] = np.bitwise_or.reduceat(values, row_starts).tolist()
-    big = np.flatnonzero(row_sizes > 63).tolist()  # stories of more than 63 sentences
+    big = (row_sizes > 63).nonzero()[0].tolist()  # stories of more than 63 sentences
     while big:
         g, n = big[0], int(row_sizes[big[0]])
         rows = np.packbits(test[row_starts[g]:row_starts[g] + n * n].reshape(n, n), axis=1,
@@ -1213,7 +1213,7 @@ def _group_rows(datas: list[_Story]) -> _Grouped:
     left, right = batch.left, batch.right
     starts = [d.start for d in datas]
     ok = (batch.quality != 2).tolist()
-    later = np.flatnonzero(para & (left > right))
+    later = (para & (left > right)).nonzero()[0]
     if len(later):
         same: dict[int, list[int]] = {}
         for g, j in zip(left[later].tolist(), right[later].tolist(), strict=True):
@@ -1221,7 +1221,7 @@ def _group_rows(datas: list[_Story]) -> _Grouped:
         for g in sorted(same):  # the earlier sentences' fate is settled first
             if ok[g] and any(ok[j] for j in same[g]):
                 ok[g] = False
-    rep = np.flatnonzero(ok)
+    rep = np.array(ok, dtype=bool).nonzero()[0]
     joined: dict[int, list[int]] = {}
     if not len(rep):
         return _Grouped(rep, joined)
@@ -1234,7 +1234,7 @@ def _group_rows(datas: list[_Story]) -> _Grouped:
     start_of = np.array(starts)
     sizes = size_of[story_of[rep]]
     first = start_of[story_of[rep]]
-    which = np.repeat(np.arange(len(rep)), sizes)
+    which = np.arange(len(rep)).repeat(sizes)
     other = _segments(first, sizes)
     pair = batch.base[rep][which] + (other - first[which])
     ok_pair = para[pair] & (article[other] != article[rep[which]])
@@ -1243,10 +1243,10 @@ def _group_rows(datas: list[_Story]) -> _Grouped:
     cosine = batch.cosine[pair]
     run = np.concatenate(([True], (which[1:] != which[:-1])
                           | (article[other][1:] != article[other][:-1])))
-    heads = np.flatnonzero(run)
-    run_id = np.cumsum(run) - 1
+    heads = run.nonzero()[0]
+    run_id = run.cumsum() - 1
     top = np.maximum.reduceat(cosine, heads)
-    at_top = np.flatnonzero(cosine == top[run_id])
+    at_top = (cosine == top[run_id]).nonzero()[0]
     best = at_top[np.concatenate(([True], run_id[at_top][1:] != run_id[at_top][:-1]))]
     best = best[ok_pair[best]]
     story_list = story_of.tolist()
@@ -1507,11 +1507,12 @@ def _lexrank_all(datas: list[_Story], language: str) -> Any:
     summarizer = _summarizer("lexrank", language)
     total = len(batch.indptr) - 1
     sizes = np.array([len(d) for d in datas], dtype=np.int64)
-    story_of = np.repeat(np.arange(len(datas)), sizes)
+    story_of = np.arange(len(datas)).repeat(sizes)
     indptr, cc, counts = batch.indptr, batch.indices, batch.counts
-    rows = np.repeat(np.arange(total), np.diff(indptr))
+    lengths = indptr[1:] - indptr[:-1]
+    rows = np.arange(total).repeat(lengths)
     top = np.zeros(total)
-    filled = np.flatnonzero(np.diff(indptr))
+    filled = lengths.nonzero()[0]
     if len(filled):
         top[filled] = np.maximum.reduceat(counts, indptr[filled])
     top[top == 0] = 1.0
@@ -1530,7 +1531,7 @@ def _lexrank_all(datas: list[_Story], language: str) -> Any:
     denominator = norms[left] * norms[right]
     safe = np.where(denominator > 0, denominator, 1.0)
     cosine = np.where(denominator > 0, numerator / safe, 0.0)
-    edge = np.flatnonzero(cosine > summarizer.threshold)
+    edge = (cosine > summarizer.threshold).nonzero()[0]
     source, target = left[edge], right[edge]
     degrees = np.bincount(source, minlength=total).astype(float)
     degrees[degrees == 0] = 1.0
@@ -1585,7 +1586,7 @@ def _score(datas: list[_Story], algorithm: str, language: str,
     if not total:
         batch.own = np.zeros(0)
         return
-    story_of = np.repeat(np.arange(len(datas)), sizes)
+    story_of = np.arange(len(datas)).repeat(sizes)
     starts = np.array([d.start for d in datas], dtype=np.int64)
     local = np.arange(total) - starts[story_of]
     if algorithm == "lexrank":
@@ -1604,7 +1605,7 @@ def _score(datas: list[_Story], algorithm: str, language: str,
     central = np.bincount(left, np.where(rank_of[left] != rank_of[right], batch.cosine, 0.0),
                           minlength=total)
     top = np.zeros(len(datas))
-    filled = np.flatnonzero(sizes)
+    filled = sizes.nonzero()[0]
     top[filled] = np.maximum.reduceat(central, starts[filled])
     scale = top[story_of]
     central = np.where(scale > 0, central / np.where(scale > 0, scale, 1.0), central)
@@ -1731,7 +1732,7 @@ def _choose_all(datas: list[_Story], grouped: _Grouped,
     has = np.zeros(len(datas), dtype=bool)
     has[story_of[rep]] = True
     if not has.all():
-        lone = np.flatnonzero(~has[story_of] & (batch.index == 0))
+        lone = (~has[story_of] & (batch.index == 0)).nonzero()[0]
         rep = np.concatenate([rep, lone])
         fallback = np.concatenate([fallback, np.ones(len(lone), dtype=bool)])
         by_row = np.argsort(rep, kind="stable")
