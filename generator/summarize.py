@@ -287,11 +287,12 @@ def _powers(n: int) -> tuple[Any, Any]:
     return pair
 
 
-def _scan(text: str) -> tuple[Any, Any, Any, Any, Any] | None:
+def _scan(text: str) -> tuple[Any, Any, Any, Any, Any, Any] | None:
     """What ``_SCAN.findall(text)`` finds, as arrays: (start, end, key) of every token and
-    every mark, in order, the text's code points, and whether each item's first character
-    is upper case; equal strings have equal keys (a polynomial hash). None for a string
-    numpy cannot take (then the caller uses the regex).
+    every mark, in order, the text's code points, whether each item's first character
+    is upper case, and which code points are in an item (the items' characters, in
+    order, are ``codes[inside]``); equal strings have equal keys (a polynomial hash).
+    None for a string numpy cannot take (then the caller uses the regex).
 
     A token is a run of alphanumeric characters and of single joiners (' ’ - .) between
     two of them, or commas between one and a decimal digit: exactly the strings the
@@ -305,7 +306,7 @@ def _scan(text: str) -> tuple[Any, Any, Any, Any, Any] | None:
     n = len(codes)
     if not n:
         empty = np.zeros(0, np.int64)
-        return empty, empty, np.zeros(0, np.uint64), codes, np.zeros(0, bool)
+        return empty, empty, np.zeros(0, np.uint64), codes, np.zeros(0, bool), np.zeros(0, bool)
     # Character classes, padded with a class-0 character at either end: bit 1
     # alphanumeric, 2 decimal digit, 4 joiner, 8 comma, 16 the mark, 32 upper case.
     kind = np.zeros(n + 2, dtype=np.uint8)
@@ -336,7 +337,7 @@ def _scan(text: str) -> tuple[Any, Any, Any, Any, Any] | None:
         prefix = np.zeros(n + 1, dtype=np.uint64)
         np.cumsum(codes * power[:n], out=prefix[1:])
         key = (prefix[ends] - prefix[starts]) * inverse[starts]
-    return starts, ends, key, codes, (kind[starts + 1] & 32) > 0
+    return starts, ends, key, codes, (kind[starts + 1] & 32) > 0, inside[1:-1]
 
 
 def _wide_class(code: int) -> int:
@@ -381,12 +382,13 @@ def _tokens_at(lex: _Lexicon, text: str) -> tuple[Any, Any, Any]:
 
 
 def _scanned_ids(lex: _Lexicon, text: str, starts: Any, ends: Any, key: Any, codes: Any,
-                 upper: Any) -> Any:
+                 upper: Any, inside: Any) -> Any:
     """Token ids of the scanner's items; None (nothing added) when two different strings
     share a key. Keys the lexicon remembers are found in its slot table (or, for the few
-    whose slot another key holds, among its sorted keys); every such item is checked to
-    be the characters of the token it names. The new keys are grouped, each occurrence
-    checked to be the characters of its key's first, and added as tokens."""
+    whose slot another key holds, among its sorted keys); the new keys are grouped. Every
+    item is checked to be the characters of the token it names (a remembered token's,
+    or a new key's first occurrence's), all items in one comparison; then the new keys
+    are added as tokens."""
     import numpy as np
     lengths = ends - starts
     slot = _slot(key)
@@ -398,29 +400,33 @@ def _scanned_ids(lex: _Lexicon, text: str, starts: Any, ends: Any, key: Any, cod
         found = lex.keys[pos] == key[rest]
         tids[rest] = np.where(found, lex.key_tid[pos], -1)
         known[rest] = found
-    hit = known.nonzero()[0]
-    size = lengths[hit]
-    if not ((lex.code_len[tids[hit]] == size).all()
-            and (codes[_segments(starts[hit], size)]
-                 == lex.codes[_segments(lex.code_at[tids[hit]], size)]).all()):
-        return None
-    if len(hit) == len(key):
-        return tids
+    # Where each item's characters should be: in the lexicon's buffer, or (a new key)
+    # in the text at its first occurrence, counted after the buffer's filled part.
+    filled = lex.code_end
+    ref = lex.code_at[tids]
+    ref_len = lex.code_len[tids]
     miss = (~known).nonzero()[0]
-    unique, first, back = np.unique(key[miss], return_index=True, return_inverse=True)
-    at = miss[first]
-    rep = at[back]
-    size = lengths[miss]
-    if not ((size == lengths[rep]).all()
-            and (codes[_segments(starts[miss], size)]
-                 == codes[_segments(starts[rep], size)]).all()):
+    if len(miss):
+        unique, first, back = np.unique(key[miss], return_index=True, return_inverse=True)
+        at = miss[first]
+        rep = at[back]
+        ref[miss] = filled + starts[rep]
+        ref_len[miss] = lengths[rep]
+        pool = np.concatenate((lex.codes[:filled], codes))
+    else:
+        pool = lex.codes
+    # The items' characters are the scanner's inside positions, in order.
+    if not ((ref_len == lengths).all()
+            and (pool[_segments(ref, lengths)] == codes[inside]).all()):
         return None
+    if not len(miss):
+        return tids
     order = np.argsort(first, kind="stable")  # new keys by first appearance
     at = at[order]
     distinct = [text[a:b] for a, b in zip(starts[at].tolist(), ends[at].tolist(), strict=True)]
     if len(lex.raw) > 1 and len(lex.raw) + len(distinct) > lex.LIMIT:
         lex._reset_ids()  # forget old tokens (stem ids are kept) ...
-        return _scanned_ids(lex, text, starts, ends, key, codes, upper)  # ... look again
+        return _scanned_ids(lex, text, starts, ends, key, codes, upper, inside)  # again
     new = np.empty(len(unique), dtype=np.int64)
     new[order] = np.arange(len(lex.raw), len(lex.raw) + len(distinct))
     lex.add(distinct, upper[at], index=False)

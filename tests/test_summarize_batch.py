@@ -190,9 +190,10 @@ def test_array_scanner_finds_what_the_regex_finds(text: str) -> None:
         with pytest.raises(UnicodeError):
             text.encode("utf-32-le", "surrogatepass")
         return
-    starts, ends, keys, _, upper = scanned
+    starts, ends, keys, codes, upper, inside = scanned
     found = [text[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
     assert found == S._SCAN.findall(text)
+    assert "".join(map(chr, codes[inside].tolist())) == "".join(found)
     assert upper.tolist() == [t[0].isupper() for t in found]
     same = {(k, t) for k, t in zip(keys.tolist(), found, strict=True)}
     assert len({k for k, _ in same}) == len(same)  # one string per key
@@ -254,6 +255,29 @@ def test_a_hash_collision_falls_back_to_the_strings(monkeypatch: pytest.MonkeyPa
     text = "Port closed; ferry 40,000.\x00Mayor U.S. it’s\x00"
     tids = S._token_ids(lex, text).tolist()
     assert [lex.raw[t] for t in tids] == S._SCAN.findall(text)
+
+
+def test_keys_colliding_with_remembered_ones_fall_back(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys by length only: equal-length words collide within a batch and with words a
+    batch before remembered; the characters tell them apart, so ids stay the strings."""
+    import numpy as np
+    real = S._scan
+
+    def by_length(text: str) -> tuple[object, ...] | None:
+        got = real(text)
+        assert got is not None
+        starts, ends = got[0], got[1]
+        keys = np.where(ends - starts == 1, 0, ends - starts).astype(np.uint64)
+        keys[np.asarray(got[3])[starts] != 0] += np.uint64(100)  # the mark keeps key 0
+        return got[0], got[1], keys, *got[3:]
+
+    monkeypatch.setattr(S, "_scan", by_length)
+    lex = S._Lexicon("english")
+    for text in ("cats dogs\x00", "ferry port\x00", "ferry\x00", "harbor dock\x00",
+                 "port cats dock\x00"):
+        tids = S._token_ids(lex, text).tolist()
+        assert [lex.raw[t] for t in tids] == S._SCAN.findall(text)
 
 
 def test_keys_whose_slot_another_key_holds_are_found(monkeypatch: pytest.MonkeyPatch) -> None:
