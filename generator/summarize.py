@@ -477,6 +477,9 @@ class _Lexicon:
         self.stem_words: Callable[[list[str]], list[str]] = _pystemmer(language,
                                                                       False).stemWords
         self.stop = _stop_words(language)
+        self.kinds: dict[str, int] = {word: _WORD_KIND.get(word, 0) | (word in self.stop) << 6
+                                      for word in [*_WORD_KIND, *self.stop]}
+        """Lower-case word -> its :data:`_WORD_KIND` bits, and 64 for a stop word."""
         self.stems: dict[str, int] = {}
         self.names: list[str] = []
         self.tokens: dict[str, _Token] = {}
@@ -590,18 +593,25 @@ class _Lexicon:
             lows = [raw.lower() if raw.isascii() else fold(raw) for raw in raws]
             lows = [low[:-2] if low.endswith(("'s", "’s")) and len(low) > 2 else low
                     for low in lows]
-        stop = self.stop
-        digit = [low[0].isdigit() for low in lows]
-        content = [k for k, low in enumerate(lows) if len(low) > 1 and low not in stop]
-        words = [lows[k] for k in content]
+        # One look-up per word for its kind and whether it is a stop word; lengths and
+        # first characters by C-level maps.
+        count = len(lows)
+        kind = np.fromiter(map(self.kinds.get, lows, itertools.repeat(0)), dtype=np.uint8,
+                           count=count)
+        digit = np.fromiter(map(str.isdigit, map(operator.itemgetter(0), lows)), dtype=bool,
+                            count=count)
+        at = ((np.fromiter(map(len, lows), dtype=np.int64, count=count) > 1)
+              & ((kind & 64) == 0)).nonzero()[0]
+        content = at.tolist()
+        words = list(map(lows.__getitem__, content))
         stem_list = self.stem_words(words)
-        for i in [i for i, k in enumerate(content) if digit[k]]:  # numbers: digits only
+        for i in digit[at].nonzero()[0].tolist():  # numbers: digits only
             stem_list[i] = words[i].replace(",", "")
         known = self.stems
-        fresh = [stem for stem in dict.fromkeys(stem_list) if stem not in known]
+        fresh = list(itertools.filterfalse(known.__contains__, dict.fromkeys(stem_list)))
         known.update(zip(fresh, range(len(known), len(known) + len(fresh)), strict=True))
         self.names.extend(fresh)
-        sids = [known[stem] for stem in stem_list]
+        sids = list(map(known.__getitem__, stem_list))
         first = len(self.raw)
         end = first + len(raws)
         self.raw.extend(raws)
@@ -614,15 +624,13 @@ class _Lexicon:
             self.flags = np.concatenate(
                 [self.flags, np.zeros((4, size - self.flags.shape[1]), dtype=bool)], axis=1)
         if content:
-            self.stem_of[np.array(content, dtype=np.int64) + first] = sids
+            self.stem_of[at + first] = sids
         if upper is None:
             upper = [raw[0].isupper() for raw in raws]
-        kind = np.fromiter(map(_WORD_KIND.get, lows, itertools.repeat(0)), dtype=np.uint8,
-                           count=len(lows))
         self.flags[0, first:end] = (kind & 1) > 0
         self.flags[1, first:end] = (kind & 2) > 0
         self.flags[2, first:end] = np.asarray(upper, dtype=bool) & ((kind & 16) == 0)
-        self.flags[3, first:end] = np.array(digit, dtype=bool) | ((kind & 8) > 0)
+        self.flags[3, first:end] = digit | ((kind & 8) > 0)
         self.low.extend(lows)
 
 
