@@ -1730,7 +1730,18 @@ class _Redundancy:
 
 def _choose_all(datas: list[_Story], grouped: _Grouped,
                 config: SummaryConfig) -> list[list[Candidate]]:
-    """The summary's candidates of every scored story, in reading order.
+    """The summary's candidates of every scored story, in reading order."""
+    return [[_candidate(data, rows, row, standalone) for rows, row, standalone in chosen]
+            for data, chosen in zip(datas, _choose_rows(datas, grouped, config), strict=True)]
+
+
+_Chosen = tuple[Sequence[int], int, bool]
+"""A chosen fact: the story rows of its copies, the row it is told in, standalone."""
+
+
+def _choose_rows(datas: list[_Story], grouped: _Grouped,
+                 config: SummaryConfig) -> list[list[_Chosen]]:
+    """The summary's facts of every scored story, in reading order.
 
     A fact is told in the words of its best copy (as standalone as its own sentence)
     and scored from it; the best facts fill the length budget, each skipped when
@@ -1777,7 +1788,7 @@ def _choose_all(datas: list[_Story], grouped: _Grouped,
     counts = np.bincount(fact_story, minlength=len(datas)).tolist()
     rep_l, best_l, first_l = rep.tolist(), best.tolist(), first.tolist()
     position_l, standalone_l = position.tolist(), standalone.tolist()
-    out: list[list[Candidate]] = []
+    out: list[list[_Chosen]] = []
     done = 0
     for data, start, n in zip(datas, starts, counts, strict=True):
         ranked = order[done:done + n]
@@ -1817,20 +1828,35 @@ def _choose_all(datas: list[_Story], grouped: _Grouped,
         # Reading order: the news first (a fact's earliest place in an article), then
         # first appearance with articles taken by publication time.
         chosen.sort(key=lambda c: (c[0], c[1]))
-        out.append([_candidate(data, rows, best_l[k] - start, standalone_l[k])
-                    for _, _, k, rows in chosen])
+        out.append([(rows, best_l[k] - start, standalone_l[k]) for _, _, k, rows in chosen])
     return out
 
 
 def choose_all(stories: Sequence[Story], config: SummaryConfig,
                language: str = "english") -> list[list[Candidate]]:
     """Every story's summary candidates, in reading order, computed as one batch."""
+    datas, chosen = _chosen(stories, config, language)
+    return [[_candidate(data, rows, row, standalone) for rows, row, standalone in facts]
+            for data, facts in zip(datas, chosen, strict=True)]
+
+
+def _chosen(stories: Sequence[Story], config: SummaryConfig,
+            language: str) -> tuple[list[_Story], list[list[_Chosen]]]:
+    """Every story described, scored and its facts chosen, as one batch."""
     if not stories:
-        return []
+        return [], []
     datas = _prepare([s.articles for s in stories], language)
     grouped = _group_rows(datas)
     _score(datas, config.algorithm.lower(), language, [s.title for s in stories])
-    return _choose_all(datas, grouped, config)
+    return datas, _choose_rows(datas, grouped, config)
+
+
+def _summary_batch(stories: Sequence[Story], config: SummaryConfig,
+                   language: str) -> list[list[SummarySentence]]:
+    """Every story's summary, computed as one batch (no :class:`Candidate` objects)."""
+    datas, chosen = _chosen(stories, config, language)
+    return [[_cited(data, rows, row) for rows, row, _ in facts]
+            for data, facts in zip(datas, chosen, strict=True)]
 
 
 def choose(story: Story, config: SummaryConfig,
@@ -1868,9 +1894,8 @@ def summarize_all(stories: Sequence[Story], config: SummaryConfig, language: str
         batches[-1].append(k)
         size += n
     for batch in batches:
-        chosen = choose_all([stories[k] for k in batch], config, language)
-        for k, cands in zip(batch, chosen, strict=True):
-            summary = [_cited(c) for c in cands]
+        summaries = _summary_batch([stories[k] for k in batch], config, language)
+        for k, summary in zip(batch, summaries, strict=True):
             out[k] = summary
             if cache is not None:
                 cache.put(keys[k], [{"text": s.text, "articles": s.articles,
@@ -1878,11 +1903,17 @@ def summarize_all(stories: Sequence[Story], config: SummaryConfig, language: str
     return [o if o is not None else [] for o in out]
 
 
-def _cited(c: Candidate) -> SummarySentence:
-    """A chosen fact as a summary sentence citing every article carrying it."""
-    if len(c.carriers) == 1:
-        return SummarySentence(c.text, list(c.carriers), dict(c.carriers))
-    return SummarySentence(c.text, sorted(c.carriers), dict(sorted(c.carriers.items())))
+def _cited(data: _Story, rows: Sequence[int], row: int) -> SummarySentence:
+    """A chosen fact (the rows of its copies, told in sentence ``row``) as a summary
+    sentence citing every article carrying it (what :func:`_candidate` gives as its
+    carriers)."""
+    index = data.index
+    if len(rows) == 1:
+        one = rows[0]
+        article = data.article[one]
+        return SummarySentence(data.texts[row], [article], {article: index[one]})
+    carriers = {data.article[r]: index[r] for r in rows}
+    return SummarySentence(data.texts[row], sorted(carriers), dict(sorted(carriers.items())))
 
 
 def _from_cache(hit: Any) -> list[SummarySentence] | None:

@@ -198,7 +198,7 @@ def test_summaries_are_cached_by_content(tmp_path: Path, monkeypatch: pytest.Mon
     def boom(*args: object, **kwargs: object) -> None:
         raise AssertionError("summarised twice")
 
-    monkeypatch.setattr(S, "choose_all", boom)
+    monkeypatch.setattr(S, "_summary_batch", boom)
     again = S.summarize(make_story(), config, cache=cache)
     assert again == first
     changed = make_story()

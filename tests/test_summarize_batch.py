@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from generator import summarize as S
 from generator.cache import Cache
 from generator.config import SummaryConfig
-from generator.model import Article, Story
+from generator.model import Article, Story, SummarySentence
 from tests.test_summarize import library, make_story, split_story
 
 TRICKY = Path(__file__).parent / "fixtures" / "summarize" / "tricky.json"
@@ -120,15 +120,15 @@ def test_tricky_stories_still_get_sensible_summaries() -> None:
 
 
 def batch_sizes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The number of stories of each batch ``choose_all`` is called with from now on."""
+    """The number of stories of each batch ``summarize_all`` summarises from now on."""
     sizes: list[int] = []
-    real = S.choose_all
+    real = S._summary_batch
 
-    def spy(batch: list[Story], *args: object) -> list[list[S.Candidate]]:
+    def spy(batch: list[Story], *args: object) -> list[list[SummarySentence]]:
         sizes.append(len(batch))
         return real(batch, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(S, "choose_all", spy)
+    monkeypatch.setattr(S, "_summary_batch", spy)
     return sizes
 
 
@@ -463,3 +463,19 @@ def test_batches_in_threads_of_one_process_agree() -> None:
         got = list(pool.map(lambda batch: S.summarize_all(batch, SummaryConfig()), orders))
     for k, summaries in enumerate(got):
         assert summaries == expected[k:] + expected[:k]
+
+
+def test_summaries_are_the_chosen_candidates_cited() -> None:
+    """summarize_all builds summary sentences without Candidate objects: each is the
+    candidate ``choose`` gives, its text with every carrying article (sorted) and anchor."""
+    cited = 0
+    for config in (SummaryConfig(), SummaryConfig(sentences=3), SummaryConfig(words=65)):
+        stories = every_story()
+        summaries = S.summarize_all(stories, config)
+        for story, summary in zip(stories, summaries, strict=True):
+            expected = [SummarySentence(c.text, sorted(c.carriers),
+                                        dict(sorted(c.carriers.items())))
+                        for c in S.choose(story, config)]
+            assert summary == expected
+            cited += sum(len(s.articles) > 1 for s in summary)
+    assert cited  # facts carried by several articles are among them
