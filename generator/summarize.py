@@ -495,8 +495,8 @@ class _Lexicon:
         """Token id -> the token."""
         self.stem_of: Any = np.full(1024, -1, dtype=np.int64)
         """Token id -> stem id (-1: stop word, single character, the mark)."""
-        self.flags: Any = np.zeros((4, 1024), dtype=bool)
-        """Token id -> (boiler, pronoun, capital, number)."""
+        self.flags: Any = np.zeros(1024, dtype=np.uint8)
+        """Token id -> bits: 1 boilerplate word, 2 pronoun, 4 capital, 8 number."""
         self.low: list[str] = [_MARK]
         """Token id -> its lower-case form (as :meth:`_low` gives it)."""
         self.slot_tid: Any = np.full(1 << _SLOT_BITS, -1, dtype=np.int64)
@@ -621,16 +621,16 @@ class _Lexicon:
             size = max(end, 2 * len(self.stem_of))
             self.stem_of = np.concatenate([self.stem_of,
                                            np.full(size - len(self.stem_of), -1, np.int64)])
-            self.flags = np.concatenate(
-                [self.flags, np.zeros((4, size - self.flags.shape[1]), dtype=bool)], axis=1)
+            self.flags = np.concatenate([self.flags,
+                                         np.zeros(size - len(self.flags), dtype=np.uint8)])
         if content:
             self.stem_of[at + first] = sids
         if upper is None:
             upper = [raw[0].isupper() for raw in raws]
-        self.flags[0, first:end] = (kind & 1) > 0
-        self.flags[1, first:end] = (kind & 2) > 0
-        self.flags[2, first:end] = np.asarray(upper, dtype=bool) & ((kind & 16) == 0)
-        self.flags[3, first:end] = digit | ((kind & 8) > 0)
+        capital = np.asarray(upper, dtype=bool) & ((kind & 16) == 0)
+        number = digit | ((kind & 8) > 0)
+        self.flags[first:end] = (kind & 3) | (capital.astype(np.uint8) << 2) | (
+            number.astype(np.uint8) << 3)
         self.low.extend(lows)
 
 
@@ -821,7 +821,8 @@ class _Batch:
         sizes = bounds[rows + 1] - 1 - first
         where = _segments(first, sizes)
         tids = self.tids[where]
-        capital, number = self.flags[2:4, tids]
+        bits = self.flags[tids]
+        capital, number = (bits & 4) > 0, (bits & 8) > 0
         at = (capital | number).nonzero()[0]
         found: list[tuple[set[str], set[str]]] = [(set(), set()) for _ in todo]
         low, stop = self.low, self.lexicon.stop
@@ -1027,7 +1028,8 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
     count = (bounds[1:] - bounds[:-1]) - 1
     sent = np.arange(len(texts)).repeat(count + 1)
     pos = np.arange(len(tids)) - bounds[:-1].repeat(count + 1)
-    boiler, pronoun, capital = flags[:3, tids]
+    bits = flags[tids]
+    boiler, pronoun, capital = (bits & 1) > 0, (bits & 2) > 0, (bits & 4) > 0
     boiled = np.bincount(sent, weights=boiler, minlength=len(texts)) > 0
     # "In a statement Friday, he said": a pronoun among the first 8 tokens, no name before.
     first = []
