@@ -423,15 +423,19 @@ def _scanned_ids(lex: _Lexicon, text: str, starts: Any, ends: Any, key: Any, cod
         return tids
     order = np.argsort(first, kind="stable")  # new keys by first appearance
     at = at[order]
-    distinct = [text[a:b] for a, b in zip(starts[at].tolist(), ends[at].tolist(), strict=True)]
+    size = lengths[at]
+    chars = codes[_segments(starts[at], size)]  # the new tokens' characters, in order
+    # ... each followed by a mark, so that one decoding gives all their strings.
+    marked = np.zeros(len(chars) + len(at), dtype=np.uint32)
+    marked[_segments((size + 1).cumsum() - size - 1, size)] = chars
+    distinct = marked.tobytes().decode("utf-32-le", "surrogatepass").split(_MARK)[:-1]
     if len(lex.raw) > 1 and len(lex.raw) + len(distinct) > lex.LIMIT:
         lex._reset_ids()  # forget old tokens (stem ids are kept) ...
         return _scanned_ids(lex, text, starts, ends, key, codes, upper, inside)  # again
     new = np.empty(len(unique), dtype=np.int64)
     new[order] = np.arange(len(lex.raw), len(lex.raw) + len(distinct))
     lex.add(distinct, upper[at], index=False)
-    lex.remember(unique[order], new[order], codes[_segments(starts[at], lengths[at])],
-                 lengths[at])
+    lex.remember(unique[order], new[order], chars, size)
     tids[miss] = new[back]
     return tids
 
