@@ -20,7 +20,6 @@ results are gathered in input order, so the output does not depend on it.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
@@ -294,37 +293,21 @@ def _story_imports(config: Config) -> None:
     summarize.prepare(config.summary, config.language)
 
 
-def _niced_story_imports(config: Config) -> None:
-    """A pool worker's start: lower priority (its imports run beside the build
-    process's clustering and should not slow it), then the per-story imports."""
-    from .worker import WORKER_NICE
-
-    with contextlib.suppress(OSError):
-        os.nice(WORKER_NICE)
-    _story_imports(config)
-
-
 def early_workers(config: Config, changed: int, jobs: int) -> Executor | None:
-    """Workers for the per-story stage, started as soon as cleaning is done, so that
-    their imports (sumy, which loads NLTK; numpy; compare's tables: about 0.4 s) overlap
-    clustering instead of following it: one :class:`~generator.worker.WarmWorker` when
-    fewer than :data:`PARALLEL_MIN` articles changed, a pool of ``jobs`` processes when
-    more did. None when nothing changed, with one job, or where forking is unsafe or
-    unavailable: not on POSIX, or with other threads running (the live preview builds
-    in a thread)."""
+    """A worker for the per-story stage, started as soon as cleaning is done, so that
+    its imports (sumy, which loads NLTK; numpy; compare's tables: about 0.4 s) overlap
+    clustering instead of following it: a :class:`~generator.worker.WarmWorker` when
+    fewer than :data:`PARALLEL_MIN` articles changed. None otherwise: when nothing
+    changed, with one job, where forking is unsafe or unavailable (not on POSIX, or
+    with other threads running: the live preview builds in a thread), and when many
+    changed (a pool of ``jobs`` workers started this early, importing beside
+    clustering on the same cores, measured no faster than the pool forked after it)."""
     import threading
 
-    if jobs <= 1 or changed <= 0 or os.name != "posix" or threading.active_count() > 1:
+    if (jobs <= 1 or not 0 < changed < PARALLEL_MIN or os.name != "posix"
+            or threading.active_count() > 1):
         return None
-    if changed < PARALLEL_MIN:
-        return WarmWorker(functools.partial(_story_imports, config))
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_niced_story_imports, initargs=(config,))
-    pool.submit(int)  # with fork, the first task starts every worker
-    return pool
+    return WarmWorker(functools.partial(_story_imports, config))
 
 
 def clean_all(documents: list[Document], config: Config, cache: Cache | None, jobs: int,
@@ -402,13 +385,12 @@ def stories_all(stories: list[Story], config: Config, keys: dict[str, str],
                 warm: Executor | None = None) -> list[str]:
     """Title, summary and differences of every story (cache first, misses in parallel).
 
-    ``warm``, workers started early (:func:`early_workers`), take the misses (a single
-    worker only when they are too few for a pool). Returns each story's cache key."""
+    ``warm``, a worker started early (:func:`early_workers`), takes the misses when
+    they are too few for a pool. Returns each story's cache key."""
     story_keys = [story_key(s, config, keys) for s in stories]
     results: list[StoryResult | None] = [_cached(cache, k, StoryResult) for k in story_keys]
     missing = [i for i, r in enumerate(results) if r is None]
-    if (executor is None and warm is not None and missing
-            and (len(missing) < PARALLEL_MIN or not isinstance(warm, WarmWorker))):
+    if executor is None and warm is not None and 0 < len(missing) < PARALLEL_MIN:
         executor = warm
     elif missing:  # import before forking workers, so each does not import them again
         _story_imports(config)
@@ -476,7 +458,7 @@ def _process(config: Config, progress: Progress, timings: dict[str, float], jobs
     reused = (store.hits - hits) if store else 0
     stage("clean", t, f" ({len(cleaned)} articles, {reused} from cache)")
 
-    # Changed articles: their stories' workers start now, importing beside clustering.
+    # A few changed articles: their stories' worker starts now, importing beside clustering.
     warm = early_workers(config, len(cleaned) - reused, jobs) if executor is None else None
     try:
         t = time.perf_counter()

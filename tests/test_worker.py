@@ -89,35 +89,17 @@ def test_the_build_starts_no_worker_beside_other_threads() -> None:
 
 
 def test_early_workers_by_how_many_articles_changed(monkeypatch: pytest.MonkeyPatch) -> None:
-    from concurrent.futures import ProcessPoolExecutor
-
     from generator.build import PARALLEL_MIN, early_workers
     from generator.config import Config
 
     monkeypatch.setattr(threading, "active_count", lambda: 1)  # whatever else pytest runs
     assert early_workers(Config(), 0, 2) is None  # nothing changed
-    assert early_workers(Config(), 5, 1) is None  # one job: no workers
+    assert early_workers(Config(), 5, 1) is None  # one job: no worker
+    assert early_workers(Config(), PARALLEL_MIN, 2) is None  # many: the pool comes later
     one = early_workers(Config(), PARALLEL_MIN - 1, 2)
-    many = early_workers(Config(), PARALLEL_MIN, 2)
     try:
         assert isinstance(one, WarmWorker)
-        assert isinstance(many, ProcessPoolExecutor)
-        assert many.submit(os.getpid).result() != os.getpid()
+        assert one.submit(os.getpid).result() != os.getpid()
     finally:
-        assert one is not None and many is not None
+        assert one is not None
         one.shutdown()
-        many.shutdown()
-
-
-def _niceness() -> int:
-    return os.nice(0)
-
-
-def test_the_worker_runs_at_a_lower_priority() -> None:
-    from generator.worker import WORKER_NICE
-
-    worker = WarmWorker(_warm)
-    try:
-        assert worker.submit(_niceness).result() == min(19, os.nice(0) + WORKER_NICE)
-    finally:
-        worker.shutdown()
