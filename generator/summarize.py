@@ -769,6 +769,9 @@ class _Batch:
         """Each sentence's REDUNDANT_* pairs (bit y: its story's sentence y)."""
         self.maybe_masks: list[int] = []
         """Each sentence's pairs sharing CLAUSE_SHARED content words (bit y: sentence y)."""
+        self.clausal: list[bool] = []
+        """Whether each sentence may be cut into clauses (it has a dash, "--", a semicolon
+        or :data:`_CLAUSE_COMMA`; :func:`_clauses` is None for every other sentence)."""
         self.raw: list[str] = []
         """The lexicon's token of each token id (as when the batch was described)..."""
         self.stem_of: Any = None
@@ -1047,9 +1050,26 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
         first.append(at)
     pronoun_first = ((first[0] < 8) & (first[0] <= first[1])).tolist()
     quality: list[int] = []
-    shaped = (_shapes(joined, np.array([len(t) for t in texts], dtype=np.int64),
-                      None if codes is None else codes[:-1])
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    shaped = (_shapes(joined, lengths, None if codes is None else codes[:-1])
               if clean and texts else None)
+    # Sentences with a clause cut's mark: the characters by one pass over the batch's
+    # code points, ", while"... by one regex pass over its text (same positions in
+    # either joined text: a mark inside a sentence became a space; no match spans one).
+    if codes is None:
+        clausal = np.array(["—" in t or "–" in t or "--" in t or ";" in t for t in texts],
+                           dtype=bool)
+        cut_at = []
+    else:
+        char = (codes == 0x2014) | (codes == 0x2013) | (codes == 59)  # — – ;
+        char[:-1] |= (codes[:-1] == 45) & (codes[1:] == 45)  # --
+        clausal = np.zeros(len(texts), dtype=bool)
+        cut_at = char.nonzero()[0].tolist()
+    cut_at += [m.start() for m in _CLAUSE_COMMA.finditer(joined)]
+    if cut_at:
+        clausal[np.searchsorted((lengths + 1).cumsum() - lengths - 1, cut_at, side="right")
+                - 1] = True
+    batch.clausal = clausal.tolist()
     if shaped is None:
         for k, (text, c, boil) in enumerate(zip(texts, count.tolist(), boiled.tolist(),
                                                 strict=True)):
@@ -1801,6 +1821,7 @@ def _choose_rows(datas: list[_Story], grouped: _Grouped,
         done += n
         redundant = _Redundancy(data)
         contained, maybe, close = redundant.contained, redundant.maybe, redundant.close
+        clausal = batch.clausal
         wanted = config.sentences if not config.words else n
         taken: list[tuple[int, Sequence[int], int, int]] = []
         chosen: list[tuple[int, int, int, Sequence[int]]] = []
@@ -1815,7 +1836,8 @@ def _choose_rows(datas: list[_Story], grouped: _Grouped,
                 rows = several
                 reach, bits = redundant.masks(rows)
             row = best_l[k] - start
-            words = maybe[row]
+            # Only a sentence that may be cut into clauses can have one contained.
+            words = maybe[row] if clausal[start + row] else 0
             skip = False
             for one, others, other, near in taken:
                 if (reach & other
