@@ -51,8 +51,9 @@ class Cache:
             db = None
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                # Autocommit (each put is its own transaction), the journal in memory and
-                # no syncing: no extra files per write, and a cache needs no durability.
+                # Transactions opened explicitly (put() batches, commit() ends them), the
+                # journal in memory and no syncing: no extra files per write, and a cache
+                # needs no durability.
                 db = sqlite3.connect(path, timeout=LOCK_WAIT, isolation_level=None,
                                      check_same_thread=False)
                 db.execute("PRAGMA journal_mode=MEMORY")
