@@ -31,9 +31,17 @@ from generator.model import (
     Story,
     SummarySentence,
 )
-from generator.render import linkify, mark_words, markdown_html, render, safe_url
+from generator.render import (
+    indented_json,
+    linkify,
+    mark_words,
+    markdown_html,
+    render,
+    safe_url,
+)
 from generator.render.feeds import xml_text
 from generator.render.site import human_time, parse_time, source_labels, story_span
+from generator.text import fold
 
 EVIL = '<script>window.__pwned=1</script><img src=x onerror="alert(1)">'
 
@@ -359,3 +367,51 @@ def test_no_external_assets(files: dict[str, bytes]) -> None:
     for name, html in html_pages(files).items():
         for src in re.findall(r'<(?:script|link|img)\b[^>]*(?:src|href)="([^"]+)"', html):
             assert src.startswith("/repo/"), f"{name}: {src}"
+
+
+_JSON_LEAVES = (st.none() | st.booleans() | st.integers() | st.text()
+                | st.floats(allow_nan=True, allow_infinity=True))
+_JSON_VALUES = st.recursive(
+    _JSON_LEAVES,
+    lambda inner: (st.lists(inner, max_size=4) | st.tuples(inner, inner)
+                   | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+                   | st.dictionaries(st.integers(), inner, max_size=2)),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES)
+def test_indented_json_is_json_dumps_indent_2(value: object) -> None:
+    # The fast writer of stories.json must give exactly the standard library's text,
+    # including the values it hands back to json.dumps (NaN, int keys).
+    assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def test_indented_json_leaves_unusual_values_to_json_dumps() -> None:
+    class Count(int):
+        pass
+
+    for value in ({"n": Count(3)}, [float("nan")], {1: "a"}, {"x": [True, None, 1.5]}):
+        assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=2)
+    with pytest.raises(TypeError):
+        indented_json({"x": object()})
+
+
+_WORDS = st.lists(st.sampled_from(["Crews", "crews", "<b>", "Zoë", "zoe", "a&b", "’s", "x"]),
+                  max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_WORDS, _WORDS)
+def test_mark_words_marks_exactly_the_distinct_words(title_words: list[str],
+                                                     distinct: list[str]) -> None:
+    title = " ".join(title_words)
+    marked = str(mark_words(title, distinct))
+    # Unmarking and unescaping gives the title back; every marked word is a distinct one.
+    plain = re.sub(r"</?mark>", "", marked)
+    assert plain.replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"') \
+        .replace("&#39;", "'").replace("&amp;", "&") == title
+    assert "<b>" not in plain
+    folded = {fold(w) for w in distinct}
+    for word in re.findall(r"<mark>(.*?)</mark>", marked):
+        assert fold(word.replace("&amp;", "&")) in folded

@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _json_str
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -45,8 +46,8 @@ from .site import (
     story_time,
 )
 
-__all__ = ["JSON_VERSION", "Reuse", "Site", "make_environment", "markdown_html", "render",
-           "safe_url", "stories_json", "theme_dir"]
+__all__ = ["JSON_VERSION", "Reuse", "Site", "indented_json", "make_environment", "markdown_html",
+           "render", "safe_url", "stories_json", "theme_dir"]
 
 JSON_VERSION = 1
 HOME_STORIES = 30
@@ -96,15 +97,19 @@ def linkify(text: str) -> markupsafe.Markup:
 
 def mark_words(title: str, distinct: list[str]) -> markupsafe.Markup:
     """The headline, escaped, with the words no other headline uses in ``<mark>``."""
+    if not distinct:
+        return markupsafe.escape(title)
     wanted = {fold(w) for w in distinct}
+    escape = markupsafe.escape
     out: list[str] = []
     last = 0
     for m in _WORD_RE.finditer(title):
-        if fold(m.group(0)) in wanted:
-            out.append(str(markupsafe.escape(title[last:m.start()])))
-            out.append(str(markupsafe.Markup("<mark>{}</mark>").format(m.group(0))))
+        word = m.group(0)
+        if fold(word) in wanted:
+            out.append(escape(title[last:m.start()]))
+            out.append("<mark>" + str(escape(word)) + "</mark>")
             last = m.end()
-    out.append(str(markupsafe.escape(title[last:])))
+    out.append(escape(title[last:]))
     return markupsafe.Markup("".join(out))
 
 
@@ -261,7 +266,84 @@ def stories_json(digest: Digest, site: Site,
 
 def story_json_text(story: Story, site: Site) -> str:
     """One story of ``stories.json`` as indented JSON text (top level)."""
-    return json.dumps(story_json(story, site), ensure_ascii=False, indent=2)
+    return indented_json(story_json(story, site))
+
+
+class _Unusual(Exception):
+    """A value :func:`indented_json` leaves to :func:`json.dumps`."""
+
+
+_INFINITY = float("inf")
+
+
+def indented_json(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=2)``, the same text made faster.
+
+    With ``indent``, the standard library encodes in Python, one generator step per
+    token; this writes the plain values JSON gives (dicts with string keys, lists,
+    strings, ints, finite floats, booleans, None) with one append per token and
+    leaves anything else (other key or value types, NaN, infinities) to
+    :func:`json.dumps` itself.
+    """
+    out: list[str] = []
+    try:
+        _indented(value, "\n", out)
+    except _Unusual:
+        return json.dumps(value, ensure_ascii=False, indent=2)
+    return "".join(out)
+
+
+def _indented(value: Any, newline: str, out: list[str]) -> None:
+    kind = type(value)
+    if kind is str:
+        out.append(_json_str(value))
+    elif kind is dict:
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        sep = "{" + inner
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Unusual
+            kind = type(item)
+            if kind is str:
+                out.append(f"{sep}{_json_str(key)}: {_json_str(item)}")
+            elif kind is int:
+                out.append(f"{sep}{_json_str(key)}: {int.__repr__(item)}")
+            elif item is None:
+                out.append(f"{sep}{_json_str(key)}: null")
+            else:
+                out.append(f"{sep}{_json_str(key)}: ")
+                _indented(item, inner, out)
+            sep = "," + inner
+        out.append(newline + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        if all(type(item) is str for item in value):
+            out.append("[" + inner + ("," + inner).join(map(_json_str, value)) + newline + "]")
+            return
+        sep = "[" + inner
+        for item in value:
+            out.append(sep)
+            _indented(item, inner, out)
+            sep = "," + inner
+        out.append(newline + "]")
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif kind is int:
+        out.append(int.__repr__(value))
+    elif kind is float and value == value and value not in (_INFINITY, -_INFINITY):
+        out.append(float.__repr__(value))
+    else:
+        raise _Unusual
 
 
 def story_view(story: Story) -> dict[str, Any]:
