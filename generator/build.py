@@ -25,7 +25,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import cache
@@ -183,20 +183,46 @@ def default_jobs() -> int:
 
 
 def run_all(fn: Callable[[T], R], items: Sequence[T], jobs: int,
-            executor: Executor | None = None) -> list[R]:
+            executor: Executor | None = None,
+            meanwhile: Callable[[], None] | None = None) -> list[R]:
     """``fn`` over ``items``, in parallel when worth it, results in input order."""
+    return list(run_each(fn, items, jobs, executor, meanwhile))
+
+
+def run_each(fn: Callable[[T], R], items: Sequence[T], jobs: int,
+             executor: Executor | None = None,
+             meanwhile: Callable[[], None] | None = None) -> Iterator[R]:
+    """``fn`` over ``items`` (in ``executor``, in a pool of ``jobs`` forked processes
+    when there are enough items, else here), each result yielded in input order as
+    soon as it is done, so the caller can store one while later ones are worked on.
+
+    ``meanwhile`` is this process's own work to do while the items are worked on
+    elsewhere: it is called once, after every item has been handed out (a pool's
+    processes are all forked by then, so it may import modules or start work that
+    must not be forked half-done), or before the items when they run here."""
     if executor is not None and items:
         futures = [executor.submit(fn, item) for item in items]
-        return [f.result() for f in futures]
+        if meanwhile is not None:
+            meanwhile()
+        for future in futures:
+            yield future.result()
+        return
     if jobs <= 1 or len(items) < PARALLEL_MIN:
-        return [fn(item) for item in items]
+        if meanwhile is not None:
+            meanwhile()
+        for item in items:
+            yield fn(item)
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     chunk = max(1, len(items) // (jobs * 8))
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(pool.map(fn, items, chunksize=chunk))
+        results = pool.map(fn, items, chunksize=chunk)  # submits all: the workers run
+        if meanwhile is not None:
+            meanwhile()
+        yield from results
 
 
 # --- stages -------------------------------------------------------------------------------
@@ -293,6 +319,23 @@ def _story_imports(config: Config) -> None:
     summarize.prepare(config.summary, config.language)
 
 
+def _imports_ahead(config: Config, executor: Executor | None, cleaning: int) -> None:
+    """Import, while ``cleaning`` articles are cleaned (in worker processes when they
+    are many), what the next stages will need in this process: numpy and scipy for
+    clustering (0.2-0.3 s), and, when the story stage will fork its workers from
+    here, sumy, NLTK and compare's tables (0.3-0.4 s), which would otherwise be
+    imported with the other core idle."""
+    from .cluster import link  # noqa: F401
+
+    if executor is None and cleaning >= PARALLEL_MIN:
+        _story_imports(config)
+
+
+def _run_later(later: list[Callable[[], None]]) -> None:
+    while later:
+        later.pop(0)()
+
+
 def early_workers(config: Config, changed: int, jobs: int) -> Executor | None:
     """A worker for the per-story stage, started as soon as cleaning is done, so that
     its imports (sumy, which loads NLTK; numpy; compare's tables: about 0.4 s) overlap
@@ -311,10 +354,13 @@ def early_workers(config: Config, changed: int, jobs: int) -> Executor | None:
 
 
 def clean_all(documents: list[Document], config: Config, cache: Cache | None, jobs: int,
-              executor: Executor | None = None,
+              executor: Executor | None = None, meanwhile: Callable[[int], None] | None = None,
               ) -> tuple[list[Article], dict[str, str], dict[str, Extracted]]:
     """Cleaned articles (cache first), each article's content key by article id, and
-    the clustering features of the articles cleaned now, by article id."""
+    the clustering features of the articles cleaned now, by article id.
+
+    ``meanwhile(n)``, when some of the ``n`` documents miss the cache, is this
+    process's own work while they are cleaned (see :func:`run_each`)."""
     import dataclasses
 
     # Every field of the document in field order, its problems (few) dumped: the same
@@ -330,7 +376,8 @@ def clean_all(documents: list[Document], config: Config, cache: Cache | None, jo
         from . import clean  # noqa: F401
         from .cluster import features  # noqa: F401
     fresh = run_all(_clean_one, [_CleanTask(documents[i], config.language) for i in missing],
-                    jobs, executor)
+                    jobs, executor, functools.partial(meanwhile, len(missing))
+                    if meanwhile is not None and missing else None)
     extracted: dict[str, Extracted] = {}
     for i, (article, found) in zip(missing, fresh, strict=True):
         results[i] = article
@@ -344,9 +391,13 @@ def clean_all(documents: list[Document], config: Config, cache: Cache | None, jo
 
 def cluster_all(articles: list[Article], config: Config, keys: dict[str, str],
                 cache: Cache | None, extracted: Mapping[str, Extracted] | None = None,
-                ) -> list[Story]:
+                later: list[Callable[[], None]] | None = None) -> list[Story]:
     """Stories of ``articles`` (cached by their content keys); ``extracted`` holds
-    features the cleaning workers already extracted, by article id."""
+    features the cleaning workers already extracted, by article id.
+
+    With ``later``, the cache writes the stories do not depend on (every article's
+    features, the word frequencies looked up: 0.3 s in a cold build) are appended
+    to it instead of done now, for the caller to do while the story workers work."""
     key = Cache.key(code_version(), "cluster", serial.dump(config.cluster),
                     sorted((a.id, keys[a.id]) for a in articles))
     by_id = {a.id: a for a in articles}
@@ -362,13 +413,18 @@ def cluster_all(articles: list[Article], config: Config, keys: dict[str, str],
 
     features_of, features_store = features_reader(keys, cache, code_version(), extracted)
     frequencies = Frequencies(cache) if cache is not None else None
+    saves = [store.save for store in (frequencies, features_store) if store is not None]
     try:
         stories = cluster_stage.cluster(articles, config.cluster, features_of)
-    finally:
-        if frequencies is not None:
-            frequencies.save()
-    if features_store is not None:
-        features_store.save()
+    except BaseException:
+        for save in saves:
+            save()
+        raise
+    if later is not None:
+        later.extend(saves)
+    else:
+        for save in saves:
+            save()
     if cache is not None:
         cache.put(key, [{"id": s.id, "slug": s.slug, "reasons": s.reasons,
                          "articles": [a.id for a in s.articles]} for s in stories])
@@ -382,11 +438,14 @@ def story_key(story: Story, config: Config, keys: dict[str, str]) -> str:
 
 def stories_all(stories: list[Story], config: Config, keys: dict[str, str],
                 cache: Cache | None, jobs: int, executor: Executor | None = None,
-                warm: Executor | None = None) -> list[str]:
+                warm: Executor | None = None,
+                meanwhile: Callable[[], None] | None = None) -> list[str]:
     """Title, summary and differences of every story (cache first, misses in parallel).
 
     ``warm``, a worker started early (:func:`early_workers`), takes the misses when
-    they are too few for a pool. Returns each story's cache key."""
+    they are too few for a pool. ``meanwhile`` is this process's own work while the
+    misses are worked on (see :func:`run_each`); each result is stored in the cache
+    as it arrives. Returns each story's cache key."""
     story_keys = [story_key(s, config, keys) for s in stories]
     results: list[StoryResult | None] = [_cached(cache, k, StoryResult) for k in story_keys]
     missing = [i for i, r in enumerate(results) if r is None]
@@ -397,7 +456,8 @@ def stories_all(stories: list[Story], config: Config, keys: dict[str, str],
     size = max(1, len(missing) // PARALLEL_MIN)  # stories per task, >= PARALLEL_MIN tasks
     tasks = [_StoriesTask([stories[i] for i in missing[k:k + size]], config)
              for k in range(0, len(missing), size)]
-    fresh = [r for done in run_all(_story_some, tasks, jobs, executor) for r in done]
+    fresh = (r for done in run_each(_story_some, tasks, jobs, executor, meanwhile)
+             for r in done)
     for i, result in zip(missing, fresh, strict=True):
         results[i] = result
         if cache is not None:
@@ -447,7 +507,9 @@ def _process(config: Config, progress: Progress, timings: dict[str, float], jobs
 
     t = time.perf_counter()
     hits = store.hits if store else 0
-    cleaned, keys, extracted = clean_all(loaded.documents, config, store, jobs)
+    cleaned, keys, extracted = clean_all(loaded.documents, config, store, jobs,
+                                         meanwhile=functools.partial(_imports_ahead, config,
+                                                                     executor))
     articles: list[Article] = []
     for article in cleaned:
         problems.extend(article.problems)
@@ -460,19 +522,22 @@ def _process(config: Config, progress: Progress, timings: dict[str, float], jobs
 
     # A few changed articles: their stories' worker starts now, importing beside clustering.
     warm = early_workers(config, len(cleaned) - reused, jobs) if executor is None else None
+    later: list[Callable[[], None]] = []  # cache writes to do while the story workers work
     try:
         t = time.perf_counter()
-        stories = cluster_all(articles, config, keys, store, extracted)
+        stories = cluster_all(articles, config, keys, store, extracted, later)
         stage("cluster", t, f" ({len(stories)} stories)")
 
         t = time.perf_counter()
         hits = store.hits if store else 0
-        story_keys = stories_all(stories, config, keys, store, jobs, executor, warm)
+        story_keys = stories_all(stories, config, keys, store, jobs, executor, warm,
+                                 functools.partial(_run_later, later))
         reused = (store.hits - hits) if store else 0
         sent = (f", {warm.sent} in a worker started early"
                 if isinstance(warm, WarmWorker) and warm.sent else "")
         stage("summarize+compare", t, f" ({len(stories)} stories, {reused} from cache{sent})")
     finally:
+        _run_later(later)
         if warm is not None:
             warm.shutdown()
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import unicodedata
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -507,3 +509,68 @@ def _clean_without_features(task: build_module._CleanTask) -> tuple[Article, Non
     from generator import clean
 
     return clean.clean(task.document, task.language), None
+
+
+def _pid_of(item: int) -> tuple[int, int]:
+    return item * item, os.getpid()
+
+
+@pytest.mark.parametrize("mode", ["here", "pool", "executor"])
+def test_run_each_does_the_callers_work_once_while_the_items_run(
+        mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``meanwhile`` runs once in the calling process: after every item was handed out
+    (to the executor, or to the pool, whose workers are forked by then), or before
+    the items when they run here; results keep the input order either way."""
+    monkeypatch.setattr(build_module, "PARALLEL_MIN", 4)
+    items = list(range(12))
+    submitted: list[int] = []
+    seen: list[int] = []
+
+    class Recording(ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            submitted.append(args[0])
+            return super().submit(fn, *args, **kwargs)
+
+    def meanwhile() -> None:
+        seen.append(len(submitted))
+
+    jobs = 1 if mode == "here" else 2
+    with Recording(max_workers=2) as pool:
+        results = build_module.run_all(_pid_of, items, jobs,
+                                       pool if mode == "executor" else None, meanwhile)
+    assert [r[0] for r in results] == [i * i for i in items]
+    assert len(seen) == 1
+    if mode == "executor":
+        assert seen == [len(items)]  # every item submitted before the caller's work
+    pids = {r[1] for r in results}
+    if mode == "pool":
+        assert os.getpid() not in pids
+    elif mode == "here":
+        assert pids == {os.getpid()}
+
+
+def test_cluster_cache_writes_can_wait_for_the_story_stage(tmp_path: Path) -> None:
+    """With a ``later`` list, clustering leaves its feature and frequency stores to the
+    caller (the build does them while the story workers work); the stories are the
+    same, and once the writes are done every article's features are stored."""
+    from generator.build import clean_all, cluster_all, open_cache
+    from generator.load import load
+
+    config = site_copy(tmp_path)
+    documents = load([(n, config.resolve(n)) for n in config.articles]).documents
+    cache = open_cache(config, lambda _: None)
+    assert cache is not None
+    articles, keys, extracted = clean_all(documents, config, cache, 1)
+    later: list[Callable[[], None]] = []
+    stories = cluster_all(articles, config, keys, cache, extracted, later)
+    features = cache.folder / "features.json"
+    assert len(later) == 2 and not features.exists()
+    for save in later:
+        save()
+    assert features.exists()
+    now = cluster_all(articles, config, keys, None, extracted)
+    assert [[a.id for a in s.articles] for s in now] == [[a.id for a in s.articles]
+                                                          for s in stories]
+    stored = json.loads(features.read_text(encoding="utf-8"))
+    assert len(stored) == len(articles)
+    cache.close()
