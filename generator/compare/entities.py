@@ -44,10 +44,14 @@ NOT_NAMES = frozenset(
     "may june july august september october november december gmt utc am pm i".split()
 )
 _OPENERS = set("“\"‘'(–—-:[…")
+_PUNCTUATION = "“”\"‘’'(),.;:!?[]–—"
+"""Stripped from the ends of a word when telling lower-case words from mid-sentence capitals."""
+_SENTENCE_OPENERS = ".!?:“\"‘…–—("
+"""A word ending in one of these puts the next word at the start of a sentence or quotation."""
 
 
 def _names_in(sentence: str, lower_words: set[str], mid_caps: set[str]) -> list[str]:
-    toks = [m.group() for m in _TOKEN.finditer(sentence)]
+    toks: list[str] = _TOKEN.findall(sentence)
     names: list[str] = []
     run: list[str] = []
     run_start = False
@@ -84,22 +88,24 @@ def _names_in(sentence: str, lower_words: set[str], mid_caps: set[str]) -> list[
 
     prev = ""
     for k, tok in enumerate(toks):
-        at_start = k == 0 or prev in _OPENERS or prev in ".!?"
-        low = fold_word(tok)
-        if tok[:1].isupper() and tok[:1].isalpha():
+        first = tok[:1]
+        if first.isupper() and first.isalpha():
+            low = fold_word(tok)
             if low in TITLES or low.rstrip(".") in TITLES:
                 flush()
             else:
                 if not run:
-                    run_start = at_start
+                    run_start = k == 0 or prev in _OPENERS or prev in ".!?"
                 run.append(tok)
                 if tok.endswith(("’s", "'s")):
                     flush()  # Russia's Belgorod: two names
-        elif run and low in CONNECTORS and k + 1 < len(toks) and toks[k + 1][:1].isupper() \
-                and (len(run) == 1 or fold_word(run[-1]) in ORG_WORDS):  # Bank of England
-            run.append(tok)
-        else:
-            flush()
+        elif run:  # (with no run, there is nothing to extend or end)
+            if fold_word(tok) in CONNECTORS and k + 1 < len(toks) \
+                    and toks[k + 1][:1].isupper() \
+                    and (len(run) == 1 or fold_word(run[-1]) in ORG_WORDS):  # Bank of England
+                run.append(tok)
+            else:
+                flush()
         prev = tok
     flush()
     return names
@@ -159,19 +165,18 @@ def _aliases(all_names: set[str]) -> dict[str, str]:
 
 def entities(articles: list[Article]) -> dict[str, list[str]]:
     """Names each source mentions that no other source does (sorted, as the source spells them)."""
-    lower_words: set[str] = set()
-    mid_caps: set[str] = set()
+    lower: set[str] = set()  # words as written (each folded once, below)
+    mid: set[str] = set()
     for article in articles:
         for sentence in article.all_sentences:
             toks = sentence.split()
-            for i, t in enumerate(toks):
-                w = t.strip("“”\"‘’'(),.;:!?[]–—")
-                if not w:
-                    continue
-                if w[:1].islower():
-                    lower_words.add(fold_word(w))
-                elif i > 0 and w[:1].isupper() and toks[i - 1][-1:] not in ".!?:“\"‘…–—(":
-                    mid_caps.add(fold_word(w))
+            stripped = [t.strip(_PUNCTUATION) for t in toks]
+            lower.update([w for w in stripped if w[:1].islower()])
+            # Capitalised after a word that does not end a sentence or open a quotation.
+            mid.update([w for w, before in zip(stripped[1:], toks, strict=False)
+                        if w[:1].isupper() and before[-1:] not in _SENTENCE_OPENERS])
+    lower_words = set(map(fold_word, lower))
+    mid_caps = set(map(fold_word, mid))
     found: dict[str, set[str]] = {}
     for article in articles:
         own: set[str] = set()
