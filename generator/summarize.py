@@ -267,9 +267,10 @@ _HASH = 0x9E3779B97F4A7C15
 _POWERS: list[tuple[Any, Any]] = []
 """[(_HASH ** k, _HASH ** -k) for k < their length (mod 2**64)], replaced by a longer
 pair when needed (one item, read once, so threads always see a matching pair)."""
-_WIDE: dict[int, int] = {}
-"""Code point above 127 -> its class bits (alphanumeric and decimal digit as the regex
-engine tests them, ’ a joiner)."""
+_UNKNOWN = 255
+"""A class not yet looked up (real classes use the six bits of :func:`_scan`)."""
+_BEYOND = 0x10000
+"""Where :func:`_classes` puts every code point above the Basic Multilingual Plane."""
 
 
 def _powers(n: int) -> tuple[Any, Any]:
@@ -310,14 +311,15 @@ def _scan(text: str) -> tuple[Any, Any, Any, Any, Any, Any] | None:
     # Character classes, padded with a class-0 character at either end: bit 1
     # alphanumeric, 2 decimal digit, 4 joiner, 8 comma, 16 the mark, 32 upper case.
     kind = np.zeros(n + 2, dtype=np.uint8)
-    clipped = np.minimum(codes, 128)  # 128: any wide character (class 0 until looked up)
-    kind[1:-1] = _ascii_classes()[clipped]
-    wide = (clipped == 128).nonzero()[0]
-    if len(wide):
-        distinct, back = np.unique(codes[wide], return_inverse=True)
-        known = [_WIDE.get(c) or _WIDE.setdefault(c, _wide_class(c))
-                 for c in distinct.tolist()]
-        kind[wide + 1] = np.array(known, dtype=np.uint8)[back]
+    table = _classes()
+    kind[1:-1] = table[np.minimum(codes, _BEYOND)]
+    todo = (kind == _UNKNOWN).nonzero()[0]  # characters met for the first time
+    if len(todo):
+        distinct, back = np.unique(codes[todo - 1], return_inverse=True)
+        known = np.array([_wide_class(c) for c in distinct.tolist()], dtype=np.uint8)
+        kind[todo] = known[back]
+        plane = distinct < _BEYOND  # remembered, except above the plane
+        table[distinct[plane]] = known[plane]
     middle = kind[1:-1]
     alnum = np.bitwise_and(kind, 1).view(bool)  # 0 or 1: a bool array as it is
     # A joiner with alphanumeric characters on both sides, a comma between one and a digit.
@@ -341,19 +343,24 @@ def _scan(text: str) -> tuple[Any, Any, Any, Any, Any, Any] | None:
 
 
 def _wide_class(code: int) -> int:
+    """Class bits (see :func:`_scan`) of a code point above 127."""
     char = chr(code)
     return (char.isalnum() | char.isdecimal() << 1 | (char == "’") << 2
             | char.isupper() << 5)
 
 
 @lru_cache(maxsize=1)
-def _ascii_classes() -> Any:
-    """ASCII code -> its class bits (see :func:`_scan`); 128 (any other code) -> 0."""
+def _classes() -> Any:
+    """Code point -> its class bits (see :func:`_scan`), for the code points below
+    _BEYOND: the ASCII ones from the start, each other one once it is met (_UNKNOWN
+    until then; entry _BEYOND, any code point above the plane, stays _UNKNOWN). One
+    table per process: every entry is a fixed function of its code point."""
     import numpy as np
-    return np.array([chr(c).isalnum() | chr(c).isdecimal() << 1 | (chr(c) in "'-.") << 2
-                     | (chr(c) == ",") << 3 | (c == 0) << 4 | chr(c).isupper() << 5
-                     for c in range(128)] + [0],
-                    dtype=np.uint8)
+    table = np.full(_BEYOND + 1, _UNKNOWN, dtype=np.uint8)
+    table[:128] = [chr(c).isalnum() | chr(c).isdecimal() << 1 | (chr(c) in "'-.") << 2
+                   | (chr(c) == ",") << 3 | (c == 0) << 4 | chr(c).isupper() << 5
+                   for c in range(128)]
+    return table
 
 
 def _token_ids(lex: _Lexicon, text: str) -> Any:
@@ -407,7 +414,7 @@ def _scanned_ids(lex: _Lexicon, text: str, starts: Any, ends: Any, key: Any, cod
     ref_len = lex.code_len[tids]
     miss = (~known).nonzero()[0]
     if len(miss):
-        unique, first, back = np.unique(key[miss], return_index=True, return_inverse=True)
+        unique, first, back = _distinct(key[miss])
         at = miss[first]
         rep = at[back]
         ref[miss] = filled + starts[rep]
@@ -611,11 +618,12 @@ class _Lexicon:
         stem_list = self.stem_words(words)
         for i in digit[at].nonzero()[0].tolist():  # numbers: digits only
             stem_list[i] = words[i].replace(",", "")
+        # A new stem gets the next id (ids are places in the dict, names its keys).
         known = self.stems
-        fresh = list(itertools.filterfalse(known.__contains__, dict.fromkeys(stem_list)))
-        known.update(zip(fresh, range(len(known), len(known) + len(fresh)), strict=True))
-        self.names.extend(fresh)
-        sids = list(map(known.__getitem__, stem_list))
+        before = len(known)
+        sids = [known.setdefault(stem, len(known)) for stem in stem_list]
+        if len(known) > before:  # the new stems: the dict's last keys
+            self.names.extend(reversed([*itertools.islice(reversed(known), len(known) - before)]))
         first = len(self.raw)
         end = first + len(raws)
         self.raw.extend(raws)
@@ -739,7 +747,12 @@ class _Batch:
         sentence g's columns are indices[indptr[g]:indptr[g + 1]], ascending..."""
         self.indices: Any = None
         self.counts: Any = None
-        """...and their counts."""
+        """...and their counts (cell by cell: sentence cell_row, column indices)."""
+        self.cell_row: Any = None
+        self.df: Any = None
+        """Number of sentences using each column..."""
+        self.n_col: Any = None
+        """...and of sentences in its story (float)."""
         self.terms: Any = None
         """(cell, cell, flat pair) for every two cells of one column, column by column."""
         self.cell_sent: Any = None
@@ -779,8 +792,14 @@ class _Batch:
         self._tokens: dict[int, list[int]] = {}
         self._infos: dict[int, list[_Token]] = {}
         self._marks: dict[int, tuple[set[str], set[str]]] = {}
+        self.sizes: Any = None
+        """Number of sentences of each story..."""
+        self.starts: Any = None
+        """...and batch number of its first sentence."""
         self.story_of: Any = None
         """Story of each sentence (its number in the batch)..."""
+        self.local: Any = None
+        """...its number in its story..."""
         self.quality: Any = None
         """...its quality (see :attr:`_Story.quality`)..."""
         self.own: Any = None
@@ -906,6 +925,35 @@ class _Story:
         return self._sets[row]
 
 
+def _distinct(keys: Any) -> tuple[Any, Any, Any]:
+    """What ``np.unique(keys, return_index=True, return_inverse=True)`` gives for a 1-D
+    array (the distinct keys ascending, where each first occurs, each key's place
+    among them), without its general wrapper's dozen small steps per call."""
+    import numpy as np
+    order = keys.argsort(kind="stable")  # equal keys by position: the first one first
+    ordered = keys[order]
+    head = np.empty(len(keys), dtype=bool)
+    head[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=head[1:])
+    inverse = np.empty(len(keys), dtype=np.intp)
+    inverse[order] = head.cumsum() - 1
+    return ordered[head], order[head], inverse
+
+
+def _counted(keys: Any) -> tuple[Any, Any]:
+    """What ``np.unique(keys, return_counts=True)`` gives for a 1-D array."""
+    import numpy as np
+    ordered = np.sort(keys)
+    head = np.empty(len(keys), dtype=bool)
+    head[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=head[1:])
+    at = head.nonzero()[0]
+    counts = np.empty(len(at), dtype=np.intp)
+    counts[:-1] = at[1:] - at[:-1]
+    counts[-1:] = len(keys) - at[-1:]
+    return ordered[head], counts
+
+
 def _segments(starts: Any, lengths: Any) -> Any:
     """Concatenated aranges: starts[k] .. starts[k] + lengths[k] - 1 for every k."""
     import numpy as np
@@ -1016,7 +1064,10 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
         indexes.extend(data.index)
         datas.append(data)
     batch.rank = np.array(ranks, dtype=np.int64)
-    batch.story_of = np.arange(len(datas)).repeat([len(d) for d in datas])
+    sizes = np.array([len(d.texts) for d in datas], dtype=np.int64)
+    batch.sizes, batch.starts = sizes, sizes.cumsum() - sizes
+    batch.story_of = np.arange(len(datas)).repeat(sizes)
+    batch.local = np.arange(len(texts)) - batch.starts[batch.story_of]
     batch.index = np.array(indexes, dtype=np.int64)
     joined = _MARK.join(texts)
     clean = joined.count(_MARK) == max(len(texts) - 1, 0)
@@ -1112,16 +1163,14 @@ def _measure(batch: _Batch, datas: list[_Story]) -> None:
     idf-weighted cosine, containment (overlap), shared words and the paraphrase test."""
     import numpy as np
 
-    total = sum(len(d) for d in datas)
-    sizes = np.array([len(d) for d in datas], dtype=np.int64)
-    starts = np.array([d.start for d in datas], dtype=np.int64)
-    story_of = np.arange(len(datas)).repeat(sizes)
+    sizes, starts, story_of, local = batch.sizes, batch.starts, batch.story_of, batch.local
+    total = len(story_of)
     sent, stem = batch.cell_sent, batch.cell_stem
     # Columns: one per (story, stem), a story's in order of first appearance (not by
     # stem id, which depends on what the process saw before).
     width = max(len(batch.lexicon.stems), 1)
     key = story_of[sent] * width + stem
-    unique, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    unique, first, inverse = _distinct(key)
     by_first = np.argsort(first, kind="stable")
     column = np.empty(len(unique), dtype=np.int64)
     column[by_first] = np.arange(len(unique))
@@ -1129,7 +1178,7 @@ def _measure(batch: _Batch, datas: list[_Story]) -> None:
     batch.col_stem = (unique % width)[by_first]
     col_story = (unique // width)[by_first]
     batch.word_col = column[inverse]
-    cell, counts = np.unique(sent * cols + batch.word_col, return_counts=True)
+    cell, counts = _counted(sent * cols + batch.word_col)
     rows, cc = cell // cols, cell % cols
     batch.indptr = np.concatenate(([0], np.bincount(rows, minlength=total).cumsum()))
     batch.indices, batch.counts = cc, counts.astype(float)
@@ -1137,6 +1186,7 @@ def _measure(batch: _Batch, datas: list[_Story]) -> None:
     n_col = sizes[col_story].astype(float) if len(unique) else np.ones(1)
     idf = np.log((n_col + 1) / (df.astype(float) + 1)) + IDF_FLOOR
     batch.idf = idf
+    batch.cell_row, batch.df, batch.n_col = rows, df, n_col
     weight = idf[cc]
     squares = np.bincount(rows, weight * weight, minlength=total)
     mass = np.bincount(rows, weight, minlength=total)
@@ -1151,7 +1201,6 @@ def _measure(batch: _Batch, datas: list[_Story]) -> None:
     left = starts[pair_story] + within // np.maximum(n_pair, 1)
     right = starts[pair_story] + within % np.maximum(n_pair, 1)
     batch.left, batch.right = left, right
-    local = np.arange(total) - starts[story_of]
     base = offsets[story_of] + local * sizes[story_of]
     batch.base = base
     pairs = len(left)
@@ -1251,7 +1300,6 @@ def _group_rows(datas: list[_Story]) -> _Grouped:
     batch = datas[0].batch
     para = batch.paraphrase
     left, right = batch.left, batch.right
-    starts = [d.start for d in datas]
     ok = (batch.quality != 2).tolist()
     later = (para & (left > right)).nonzero()[0]
     if len(later):
@@ -1270,10 +1318,8 @@ def _group_rows(datas: list[_Story]) -> _Grouped:
     # A story's articles are runs of its sentences, so (fact, article) are runs too.
     story_of = batch.story_of
     article = batch.rank
-    size_of = np.array([len(d) for d in datas])
-    start_of = np.array(starts)
-    sizes = size_of[story_of[rep]]
-    first = start_of[story_of[rep]]
+    sizes = batch.sizes[story_of[rep]]
+    first = batch.starts[story_of[rep]]
     which = np.arange(len(rep)).repeat(sizes)
     other = _segments(first, sizes)
     pair = batch.base[rep][which] + (other - first[which])
@@ -1545,23 +1591,17 @@ def _lexrank_all(datas: list[_Story], language: str) -> Any:
 
     batch = datas[0].batch
     summarizer = _summarizer("lexrank", language)
-    total = len(batch.indptr) - 1
-    sizes = np.array([len(d) for d in datas], dtype=np.int64)
-    story_of = np.arange(len(datas)).repeat(sizes)
-    indptr, cc, counts = batch.indptr, batch.indices, batch.counts
+    sizes, story_of = batch.sizes, batch.story_of
+    total = len(story_of)
+    indptr, cc, counts, rows = batch.indptr, batch.indices, batch.counts, batch.cell_row
     lengths = indptr[1:] - indptr[:-1]
-    rows = np.arange(total).repeat(lengths)
     top = np.zeros(total)
     filled = lengths.nonzero()[0]
     if len(filled):
         top[filled] = np.maximum.reduceat(counts, indptr[filled])
     top[top == 0] = 1.0
-    columns = len(batch.idf)
-    n_col = np.zeros(columns)
-    n_col[cc] = sizes[story_of[rows]]
-    df = np.bincount(cc, minlength=columns)
-    with np.errstate(divide="ignore"):  # a column no sentence uses (no words at all)
-        idf = np.log(n_col / (1.0 + df))
+    # Every column is used by df >= 1 of its story's n_col sentences: no log of 0.
+    idf = np.log(batch.n_col / (1.0 + batch.df))
     tf = counts / top[rows]
     weighted = tf * idf[cc]
     one, other, at = batch.terms
@@ -1621,14 +1661,11 @@ def _score(datas: list[_Story], algorithm: str, language: str,
     articles' sentences, scaled to 1 at most in its story), and lead position."""
     import numpy as np
     batch = datas[0].batch
-    sizes = np.array([len(d) for d in datas], dtype=np.int64)
-    total = int(sizes.sum())
+    sizes, starts, story_of, local = batch.sizes, batch.starts, batch.story_of, batch.local
+    total = len(story_of)
     if not total:
         batch.own = np.zeros(0)
         return
-    story_of = np.arange(len(datas)).repeat(sizes)
-    starts = np.array([d.start for d in datas], dtype=np.int64)
-    local = np.arange(total) - starts[story_of]
     if algorithm == "lexrank":
         # Best first; scores equal to 12 decimals (sumy's power method ends on float
         # noise for sentences that are mathematically tied) by position. Rank 1 - place / n.

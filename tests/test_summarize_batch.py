@@ -538,3 +538,32 @@ def test_choice_skips_clause_tests_only_for_sentences_without_cuts(
         summary = S.summarize(library(), SummaryConfig(sentences=count))
         assert len([s for s in summary if "Quint" in s.text]) == 1
     assert all(_cuttable(text) for text in asked)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 5), max_size=40))
+def test_distinct_and_counted_are_numpys_unique(values: list[int]) -> None:
+    import numpy as np
+    keys = np.array(values, dtype=np.uint64)
+    unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    got = S._distinct(keys)
+    assert [a.tolist() for a in got] == [unique.tolist(), first.tolist(), inverse.tolist()]
+    cells, counts = np.unique(keys.astype(np.int64), return_counts=True)
+    got_cells, got_counts = S._counted(keys.astype(np.int64))
+    assert (got_cells.tolist(), got_counts.tolist()) == (cells.tolist(), counts.tolist())
+
+
+def test_character_classes_are_remembered_as_looked_up() -> None:
+    """The scanner's class table learns a character the first time it is met (an entry
+    above the Basic Multilingual Plane is never stored) and gives the same tokens after."""
+    text = "Ünïcode ’quotes’ Ωmega², 𝐁old 𝟗9 and ǅ-titles\x00ⅫXII ٣3"
+    first = S._scan(text)
+    again = S._scan(text)
+    assert first is not None and again is not None
+    for a, b in zip(first, again, strict=True):
+        assert a.tolist() == b.tolist()
+    found = [text[a:b] for a, b in zip(first[0].tolist(), first[1].tolist(), strict=True)]
+    assert found == S._SCAN.findall(text)
+    table = S._classes()
+    assert table[S._BEYOND] == S._UNKNOWN
+    assert table[ord("Ω")] == S._wide_class(ord("Ω"))
