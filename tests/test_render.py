@@ -36,8 +36,10 @@ from generator.render import (
     linkify,
     mark_words,
     markdown_html,
+    numbered,
     render,
     safe_url,
+    time_tag,
 )
 from generator.render.feeds import xml_text
 from generator.render.site import human_time, parse_time, source_labels, story_span
@@ -415,3 +417,13 @@ def test_mark_words_marks_exactly_the_distinct_words(title_words: list[str],
     folded = {fold(w) for w in distinct}
     for word in re.findall(r"<mark>(.*?)</mark>", marked):
         assert fold(word.replace("&amp;", "&")) in folded
+
+
+def test_time_tag_and_numbered_filters() -> None:
+    assert str(time_tag(None)) == "" and str(time_tag("")) == ""
+    assert str(time_tag("2024-05-31T14:05:00Z")) == (
+        '<time datetime="2024-05-31T14:05:00Z">31 May 2024, 14:05 UTC</time>')
+    assert str(time_tag('2024"<x>')) == (
+        '<time datetime="2024&#34;&lt;x&gt;">2024&#34;&lt;x&gt;</time>')
+    # Sentence numbers run on across paragraphs (the #s<N> anchors summary chips link to).
+    assert list(numbered([["a", "b"], [], ["c"]])) == [[(0, "a"), (1, "b")], [], [(2, "c")]]

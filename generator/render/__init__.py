@@ -113,6 +113,24 @@ def mark_words(title: str, distinct: list[str]) -> markupsafe.Markup:
     return markupsafe.Markup("".join(out))
 
 
+def time_tag(value: str | None) -> markupsafe.Markup:
+    """``<time datetime="...">`` with the time as the source gave it, shown for people
+    (empty when there is no time)."""
+    if not value:
+        return markupsafe.Markup("")
+    escape = markupsafe.escape
+    return markupsafe.Markup(f'<time datetime="{escape(value)}">{escape(human_time(value))}</time>')
+
+
+def numbered(paragraphs: list[list[str]]) -> Iterator[list[tuple[int, str]]]:
+    """Each paragraph's sentences with their number in the whole text (from 0): the
+    anchors summary chips link to."""
+    start = 0
+    for sentences in paragraphs:
+        yield list(enumerate(sentences, start))
+        start += len(sentences)
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
@@ -186,6 +204,8 @@ def _environment(user: str | None, builtin: str, compiled: str | None) -> jinja2
     env.filters["safe_url"] = safe_url
     env.filters["outlet"] = outlet_name
     env.filters["human_time"] = human_time
+    env.filters["time_tag"] = time_tag
+    env.filters["numbered"] = numbered
     env.filters["human_day"] = human_day
     env.filters["linkify"] = linkify
     env.filters["mark_words"] = mark_words
