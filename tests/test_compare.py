@@ -908,3 +908,44 @@ def test_a_set_term_for_a_span_of_time_is_compared() -> None:
     d = art("d", "Protesters have camped outside the offices of the network for six years, "
                  "residents said.")
     assert conflicts([c, d]) == []
+
+
+# --- cheaper, same results --------------------------------------------------------------
+
+_WORDISH = st.lists(st.sampled_from(
+    [*"abcXYZ019 _'’-.,;é", "e\u0301", "İ", "ß", "٣", "\u00a0", "\u200b", "ﬁ", "Ⅻ"]),
+    max_size=40).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_WORDISH)
+def test_lexicon_words_are_text_words(text: str) -> None:
+    from generator.compare.lexicon import folded_words, word_count, words
+    from generator.text import fold
+    from generator.text import words as text_words
+    assert words(text) == text_words(text)
+    assert list(folded_words(text)) == text_words(fold(text))
+    assert word_count(text) == len(text_words(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from("a b c d the of 5 x".split()), max_size=12),
+       st.integers(min_value=-2, max_value=6))
+def test_shingles_are_every_run_of_n_words(tokens: list[str], n: int) -> None:
+    from generator.compare.syndication import shingles
+    expected = {tuple(tokens[i:i + n]) for i in range(max(0, len(tokens) - n + 1))}
+    assert shingles(" ".join(tokens), n) == expected
+
+
+def test_aligned_pairs_same_with_the_alignments_claims() -> None:
+    from generator.compare.facts import align
+    a = art("a", "Rescuers said 12 people were killed when the bridge collapsed on Monday.",
+            "The bridge had been closed for repairs since the spring, officials said.")
+    b = art("b", "Officials said 14 people were killed when the bridge collapsed on Monday.",
+            "It was the second collapse in the region this year.")
+    aligned = align([a, b])
+    before = [(s.text, list(s.terms), dict(s.vec)) for s in aligned.sentences]
+    assert aligned_pairs([a, b], aligned.facts, claims=aligned.sentences) \
+        == aligned_pairs([a, b], aligned.facts)
+    assert (("a", 0), ("b", 0)) in aligned_pairs([a, b], aligned.facts, claims=aligned.sentences)
+    assert [(s.text, s.terms, s.vec) for s in aligned.sentences] == before  # read, not changed

@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..model import Article, Fact
-from ..text import words
-from .lexicon import Vector, cosine, idf_table, stems, vector
+from .lexicon import Vector, cosine, idf_table, stems, vector, word_count
 
 ALIGN = 0.42
 """Cosine similarity at and above which two sentences report the same fact."""
@@ -51,7 +50,7 @@ class Sentence:
 @lru_cache(maxsize=32_768)
 def is_claim(sentence: str) -> bool:
     """A sentence that states something (not a subhead, caption credit or fragment)."""
-    n = len(words(sentence))
+    n = word_count(sentence)
     if n < MIN_WORDS:
         return False
     return bool(_END.search(sentence.strip())) or n >= 12
@@ -131,8 +130,13 @@ def importance(s: Sentence, centroid: Vector, others_terms: set[str]) -> float:
     other source uses) ``+ (1 - cosine(sentence, the other sources' centroid))`` (how
     far it is from the story the others tell). Ties: earlier in the article first.
     """
+    return _importance(s, centroid, coverage(s, others_terms))
+
+
+def _importance(s: Sentence, centroid: Vector, covered: float) -> float:
+    """:func:`importance` with the sentence's :func:`coverage` already known."""
     quoted = 1.0 if _QUOTE.search(s.text) else 0.0
-    return quoted + (1.0 - coverage(s, others_terms)) + (1.0 - cosine(s.vec, centroid))
+    return quoted + (1.0 - covered) + (1.0 - cosine(s.vec, centroid))
 
 
 @dataclass
@@ -178,6 +182,8 @@ def align(articles: list[Article]) -> Alignment:
         norm = sum(v * v for v in acc.values()) ** 0.5 or 1.0
         centroid[aid] = {t: v / norm for t, v in acc.items()}
 
+    # The terms every other article uses, per article (made once, not per sentence).
+    others_of = {aid: set().union(*(terms_of[o] for o in ids if o != aid)) for aid in ids}
     facts: list[Fact] = []
     ranked: dict[str, list[tuple[float, int, Fact]]] = {aid: [] for aid in ids}
     for root in sorted(members, key=lambda g: min(members[g])):
@@ -187,13 +193,11 @@ def align(articles: list[Article]) -> Alignment:
         fact = Fact(first.text, sorted(anchors), dict(sorted(anchors.items())))
         facts.append(fact)
         if len(idx) == 1:
-            others: set[str] = set()
-            for aid in ids:
-                if aid != first.article:
-                    others |= terms_of[aid]
-            if coverage(first, others) < COVERED:
+            others = others_of[first.article]
+            covered = coverage(first, others)
+            if covered < COVERED:
                 ranked[first.article].append(
-                    (importance(first, centroid[first.article], others), first.index, fact))
+                    (_importance(first, centroid[first.article], covered), first.index, fact))
     unique = {aid: [f for _, _, f in sorted(r, key=lambda x: (-round(x[0], 9), x[1]))]
               for aid, r in ranked.items()}
     facts.sort(key=lambda f: (-len(f.articles), ids.index(f.articles[0]), f.anchors[f.articles[0]]))

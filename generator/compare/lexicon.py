@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import Stemmer
 
-from ..text import fold, words
+from ..text import fold
 
 STOP = frozenset(
     "a an the and or but if of to in on at by for with from as is are was were be been being "
@@ -31,6 +31,27 @@ STOP = frozenset(
 
 _STEMMER = Stemmer.Stemmer("english")
 _DIGITS = re.compile(r"^\d[\d,.]*$")
+_WORDS = re.compile(r"[^\W_]+(?:['’\-.][^\W_]+)*")
+"""The tokens of :func:`..text.words` (runs of letters and digits joined by single inner
+apostrophes, hyphens or periods), written so that the regex engine tries one character
+class per character instead of an alternation with a look-ahead: about 30% faster."""
+
+
+def words(text: str) -> list[str]:
+    """:func:`..text.words` (the same tokens), faster."""
+    return _WORDS.findall(text)
+
+
+@lru_cache(maxsize=32_768)
+def folded_words(text: str) -> tuple[str, ...]:
+    """``words(fold(text))``, cached: the comparisons tokenise a sentence several times."""
+    return tuple(_WORDS.findall(fold(text)))
+
+
+def word_count(text: str) -> int:
+    """``len(words(text))``. For ASCII text, folding only lower-cases letters, which
+    splits and joins no token, so the count of the cached :func:`folded_words` is used."""
+    return len(folded_words(text)) if text.isascii() else len(_WORDS.findall(text))
 
 
 fold_word = lru_cache(maxsize=65_536)(fold)
@@ -60,7 +81,7 @@ def stems(text: str, *, keep_numbers: bool = True) -> list[str]:
 @lru_cache(maxsize=32_768)
 def _stems(text: str, keep_numbers: bool) -> tuple[str, ...]:
     out = []
-    for w in words(fold(text)):
+    for w in folded_words(text):
         term = _term(w)
         if term is None or (term[1] and not keep_numbers):
             continue
@@ -93,7 +114,10 @@ def idf_table(docs: Iterable[Iterable[str]]) -> dict[str, float]:
 def vector(terms: Sequence[str], idf: dict[str, float]) -> Vector:
     """L2-normalised TF-IDF vector (sub-linear term frequency)."""
     counts = Counter(terms)
-    vec = {t: (1.0 + math.log(c)) * idf.get(t, 1.0) for t, c in counts.items()}
+    get = idf.get
+    # (1 + log 1) * w is w: a term used once (most of them) needs no logarithm.
+    vec = {t: get(t, 1.0) if c == 1 else (1.0 + math.log(c)) * get(t, 1.0)
+           for t, c in counts.items()}
     norm = math.sqrt(sum(v * v for v in vec.values()))
     return {t: v / norm for t, v in vec.items()} if norm else {}
 

@@ -30,7 +30,7 @@ from functools import lru_cache
 
 from ..model import Article, Conflict, ConflictValue, Fact
 from ..text import fold
-from .facts import ALIGN, align, claim_sentences, similarities, vectorise
+from .facts import ALIGN, Sentence, align, claim_sentences, similarities, vectorise
 from .lexicon import STOP, Vector, cosine, fold_word, idf_table, stem, stems, vector
 
 MATCH = 0.2
@@ -914,18 +914,21 @@ Place = tuple[str, int]
 """An article id and a sentence index in it."""
 
 
-def aligned_pairs(articles: list[Article],
-                  facts: list[Fact] | None = None) -> set[tuple[Place, Place]]:
+def aligned_pairs(articles: list[Article], facts: list[Fact] | None = None, *,
+                  claims: list[Sentence] | None = None) -> set[tuple[Place, Place]]:
     """Sentence pairs of different articles that state one fact.
 
     The pairs in one of ``facts`` (fact alignment), and the pairs reaching fact
     alignment's measure (TF-IDF cosine at least :data:`.facts.ALIGN`) over the
     sentences' words *without their numbers*, so that two reports of one fact that
-    differ only in a figure are aligned too.
+    differ only in a figure are aligned too. ``claims``: the articles' claim sentences
+    when fact alignment already made them (:attr:`.facts.Alignment.sentences`; read,
+    not changed), else they are made here.
     """
-    sentences = claim_sentences(articles)
-    for sent in sentences:
-        sent.terms = [t for t in sent.terms if not t[:1].isdigit() and t not in _NUMBER_STEMS]
+    made = claims if claims is not None else claim_sentences(articles)
+    sentences = [Sentence(s.article, s.index, s.text,
+                          [t for t in s.terms if not t[:1].isdigit() and t not in _NUMBER_STEMS],
+                          s.position) for s in made]
     vectorise(sentences)
     out: set[tuple[Place, Place]] = set()
     for (i, j), sim in similarities(sentences).items():

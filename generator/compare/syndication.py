@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..model import Article
-from ..text import fold, words
+from ..text import fold
 from .facts import Sentence
+from .lexicon import words
 
 SHINGLE = 0.5
 SENTENCES = 0.6
@@ -23,7 +24,9 @@ NEAR_VERBATIM = 0.7
 
 def shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
     tokens = words(fold(text))
-    return {tuple(tokens[i:i + n]) for i in range(max(0, len(tokens) - n + 1))}
+    if n < 1:
+        return {tuple(tokens[i:i + n]) for i in range(max(0, len(tokens) - n + 1))}
+    return set(zip(*(tokens[k:] for k in range(n)), strict=False))  # each run of n tokens
 
 
 def syndication(articles: list[Article],
