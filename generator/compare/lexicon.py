@@ -78,6 +78,11 @@ def stems(text: str, *, keep_numbers: bool = True) -> list[str]:
     return list(_stems(text, keep_numbers))
 
 
+def stem_tuple(text: str) -> tuple[str, ...]:
+    """:func:`stems` (numbers kept) as the cached tuple itself: for callers that only read it."""
+    return _stems(text, True)
+
+
 @lru_cache(maxsize=32_768)
 def _stems(text: str, keep_numbers: bool) -> tuple[str, ...]:
     out = []

@@ -31,7 +31,7 @@ from functools import lru_cache
 from ..model import Article, Conflict, ConflictValue, Fact
 from ..text import fold
 from .facts import ALIGN, Sentence, align, claim_sentences, similarities, vectorise
-from .lexicon import STOP, Vector, cosine, fold_word, idf_table, stem, stems, vector
+from .lexicon import STOP, Vector, cosine, fold_word, idf_table, stem, stem_tuple, stems, vector
 
 MATCH = 0.2
 """Context similarity for claims with the same casualty measure and noun."""
@@ -243,6 +243,7 @@ class Claim:
         return f"{about}, the earlier figure" if self.earlier else about
 
 
+_DIGIT_RUNS = re.compile(r"\d+")
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _SCALE_SUFFIX = re.compile(r"(?:bn|mn|m|k|km|kg|tn)\b")
 _SPLIT_BEFORE = re.compile(r"\d\s?[,.:\-–]\s?$")
@@ -276,14 +277,15 @@ def _number_value(tok: str) -> float | None:
 
 def extract(article: Article, index: int, sentence: str) -> list[Claim]:
     """Numeric claims of one sentence."""
-    toks = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
-    low = [fold_word(t) for t, _, _ in toks]
+    toks = [(m.group(), *m.span()) for m in _TOKEN.finditer(sentence)]
+    low = list(map(fold_word, [t for t, _, _ in toks]))
     claims: list[Claim] = []
     spans: list[tuple[int, int]] = []
     skip_until = -1
-    for i, (tok, start, end) in enumerate(toks):
+    for i in _maybe_numbers(low):
         if i <= skip_until:
             continue
+        tok, start, end = toks[i]
         value = _number_value(tok)
         if value is None:
             continue
@@ -427,7 +429,8 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
         spans.append((q0, j))
         skip_until = j - 1
     sig = frozenset(c.measure for c in claims if c.measure)
-    scores = len(_SCORE.findall(sentence))
+    score_texts: list[str] = _SCORE.findall(sentence)
+    scores = len(score_texts)
     stat = scores > 0 and scores + len(claims) >= STAT_LINE
     for x in range(len(claims) - 1):
         c, d = claims[x], claims[x + 1]
@@ -437,7 +440,7 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
                 and any(w in (",", "and") for w in low[spans[x][1]:spans[x + 1][0]]):
             stat = True  # a list of counts of different things: "25 points and 16 rebounds"
     values = _values(low)
-    in_scores = {float(n) for m in _SCORE.finditer(sentence) for n in re.findall(r"\d+", m.group())}
+    in_scores = {float(n) for m in score_texts for n in _DIGIT_RUNS.findall(m)}
     listed = [v for v, noun in values if v not in in_scores
               and (noun is not None or not (v.is_integer() and 1800 <= v <= 2100))]
     figures = frozenset(listed)
@@ -476,11 +479,20 @@ _TOTAL = frozenset({"total", "overall", "altogether", "combined", "cumulative", 
 _CLAUSE_END = frozenset({",", ";", ":", "while", "whereas", "but", "—", "–", "(", ")"})
 
 
+def _maybe_numbers(low: list[str]) -> list[int]:
+    """The positions of the folded tokens :func:`_number_value` may read as a number: it
+    reads none without a leading digit, a hyphen or a number word. (``fold`` leaves a
+    folded ASCII token as it is; other tokens are all kept, to be read.)"""
+    return [k for k, t in enumerate(low)
+            if t[:1].isdigit() or t in WORD_NUMBERS or "-" in t or not t.isascii()]
+
+
 def _values(low: list[str]) -> list[tuple[float, str | None]]:
     """Every number of a tokenised sentence, scaled (``$281M``: 2.81e8), with what it
     counts when that is said (a currency, or the noun right after it)."""
     out = []
-    for k, t in enumerate(low):
+    for k in _maybe_numbers(low):
+        t = low[k]
         v = _number_value(t)
         if v is None or (k + 1 < len(low) and low[k + 1] == ":") or (k and low[k - 1] == ":"):
             continue  # not a number, or part of a clock time ("2: 18 p. m.")
@@ -970,12 +982,15 @@ def _story_names(articles: list[Article]) -> frozenset[str]:
     return frozenset(out)
 
 
+_LOWER_WORD = re.compile(r"\b[a-z][\w’'\-]*")
+
+
 def _story_lower(articles: list[Article]) -> frozenset[str]:
     """Words written in lower case somewhere in the story (common words, not names)."""
     out: set[str] = set()
     for article in articles:
         for sentence in article.all_sentences[:200]:
-            out.update(w for w in re.findall(r"\b[a-z][\w’'\-]*", sentence))
+            out.update(_LOWER_WORD.findall(sentence))
     return frozenset(out)
 
 
@@ -1014,7 +1029,7 @@ class Pairing:
         for c in claims:
             if c.subject:
                 self.subjects[(c.article, c.index)].add(c.subject)
-        idf = idf_table(stems(s) for a in articles for s in a.all_sentences[:200])
+        idf = idf_table(map(stem_tuple, [s for a in articles for s in a.all_sentences[:200]]))
         idf.update({"@" + t: v for t, v in list(idf.items())})
         for c in claims:
             c.vec = vector(c.context, idf)
