@@ -427,3 +427,25 @@ def test_time_tag_and_numbered_filters() -> None:
         '<time datetime="2024&#34;&lt;x&gt;">2024&#34;&lt;x&gt;</time>')
     # Sentence numbers run on across paragraphs (the #s<N> anchors summary chips link to).
     assert list(numbered([["a", "b"], [], ["c"]])) == [[(0, "a"), (1, "b")], [], [(2, "c")]]
+
+
+def test_source_chips_and_the_chips_macro_give_the_same_list(tmp_path: Path) -> None:
+    from generator.render import make_environment
+    from generator.render.site import Site
+
+    env = make_environment(Config(root=tmp_path))
+    known = Article(id="a1", path="a1.txt", folder="x", title="T", paragraphs=["p"])
+    site = Site("S", "", "", "/repo/")
+    args = {"ids": ["a1", "gone<"], "labels": {"a1": 'Daily "<News>"'},
+            "byid": {"a1": known}, "anchors": {"a1": 3}}
+    direct = env.from_string(
+        "{{ source_chips(ids, labels, byid, anchors) }}").render(site=site, **args)
+    via_macro = env.from_string('{% import "_macros.html" as m with context %}'
+                                "{{ m.chips(ids, labels, byid, anchors) }}")
+    assert direct == via_macro.render(site=site, **args)
+    assert direct == (
+        '<ul class="chips" aria-label="Sources">\n'
+        '<li><a class="chip" href="/repo/articles/a1/#s3">Daily &#34;&lt;News&gt;&#34;</a></li>\n'
+        '<li><span class="chip">gone&lt;</span></li>\n</ul>\n')
+    no_anchor = env.from_string("{{ source_chips(['a1'], {}, byid) }}").render(site=site, **args)
+    assert '<a class="chip" href="/repo/articles/a1/">a1</a>' in no_anchor
