@@ -85,13 +85,10 @@ def stem_tuple(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=32_768)
 def _stems(text: str, keep_numbers: bool) -> tuple[str, ...]:
-    out = []
-    for w in folded_words(text):
-        term = _term(w)
-        if term is None or (term[1] and not keep_numbers):
-            continue
-        out.append(term[0])
-    return tuple(out)
+    terms = [term for term in map(_term, folded_words(text)) if term is not None]
+    if keep_numbers:
+        return tuple([term[0] for term in terms])
+    return tuple([term[0] for term in terms if not term[1]])
 
 
 @lru_cache(maxsize=200_000)

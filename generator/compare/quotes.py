@@ -18,6 +18,7 @@ quotes is flagged ``only_source``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..model import Article, Quote
@@ -161,13 +162,15 @@ def _speaker(paragraph: str, start: int, end: int) -> str | None:
     return None
 
 
-def _resolve(sent: int, persons: dict[int, list[str]], spoke: dict[int, str]) -> str | None:
+def _resolve(sent: int, persons: Callable[[int], list[str]],
+             spoke: dict[int, str]) -> str | None:
     """Who ``he``/``she`` in sentence ``sent`` is: the person of the nearest earlier sentence
-    naming one (within :data:`PRONOUN_REACH`), when that sentence names only one."""
+    naming one (within :data:`PRONOUN_REACH`), when that sentence names only one.
+    ``persons(k)``: the persons sentence ``k`` names (outside quotations)."""
     for k in range(sent - 1, sent - 1 - PRONOUN_REACH, -1):
         if k < 0:
             break
-        names = list(dict.fromkeys(persons.get(k, [])))
+        names = list(dict.fromkeys(persons(k)))
         if k in spoke and spoke[k] not in names:
             names.append(spoke[k])
         if not names:
@@ -198,18 +201,27 @@ def _named(speaker: str | None) -> bool:
 
 def _quotes_of(article: Article) -> list[_Found]:
     found: list[_Found] = []
-    persons: dict[int, list[str]] = {}
     spoke: dict[int, str] = {}
+    flat = article.all_sentences
+    if not any(_OPEN_MARK.search(s) for s in flat):
+        return found  # no quotation mark: no quote
+    named: dict[int, list[str]] = {}
+
+    def persons(k: int) -> list[str]:
+        """The persons sentence ``k`` names outside quotations (found when first asked:
+        only for the sentences before a quote attributed to a pronoun)."""
+        if k not in named:
+            named[k] = _persons(_INNER_QUOTES.sub(" ", flat[k]))
+        return named[k]
+
     index = 0
     for para in article.sentences:
         text = " ".join(para)
         offsets = []
         pos = 0
-        for k, sentence in enumerate(para):
+        for sentence in para:
             offsets.append(pos)
             pos += len(sentence) + 1
-            unquoted = _INNER_QUOTES.sub(" ", sentence)
-            persons[index + k] = _persons(unquoted)
         for start, end in _spans(text):
             quote = text[start:end].strip().rstrip(",").strip()
             if len(words(quote)) < MIN_WORDS:
