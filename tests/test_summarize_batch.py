@@ -401,7 +401,7 @@ def test_clauses_by_token_position_are_the_clause_splits(sentences: list[str]) -
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.lists(st.sampled_from([*list("aAéÉ9,'’sSΣς²İǅ"), "He", "Monday",
+@given(st.lists(st.lists(st.sampled_from([*list("aAéÉ9,'’sSΣς²İǅ٣①ﬁ\u0301"), "He", "Monday",
                                            "twelve"]),
                         min_size=1, max_size=8).map("".join), max_size=8))
 def test_batch_lexicon_describes_tokens_like_token(words: list[str]) -> None:
