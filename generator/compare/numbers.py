@@ -376,12 +376,13 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
         window = sentence[toks[max(0, i - WINDOW)][1]:toks[min(len(toks) - 1, j + WINDOW)][2]]
         context += ["@" + t for t in stems(window) if t not in number_terms]
         canonical = _canonical_noun(noun)
+        window_at = slice(max(0, i - WINDOW), min(len(toks), j + WINDOW))
         names = frozenset(
-            fold(t).removesuffix("'s")
-            for t, s0, _ in toks[max(0, i - WINDOW):min(len(toks), j + WINDOW)]
-            if s0 > 0 and t[:1].isupper() and t[1:2].islower() and fold(t) not in MONTHS
-            and fold(t) not in _WEEKDAYS and fold(t) not in STOP
-            and not fold(t).endswith(("an", "ish", "ese", "i")))  # "Russian": not a name
+            f.removesuffix("'s")
+            for (t, s0, _), f in zip(toks[window_at], low[window_at], strict=True)
+            if s0 > 0 and t[:1].isupper() and t[1:2].islower() and f not in MONTHS
+            and f not in _WEEKDAYS and f not in STOP
+            and not f.endswith(("an", "ish", "ese", "i")))  # "Russian": not a name
         q0 = i - (len(qualifier.split()) if qualifier else 0) - (1 if prev in CURRENCY_SYMBOLS
                                                                    else 0)
         before = stem(low[q0 - 1]) if q0 >= 1 else ""
@@ -607,7 +608,7 @@ def _name_after(toks: list[tuple[str, int, int]], j: int) -> str:
     """The first name in the four words after position ``j``, in the same clause."""
     for k in range(j, min(len(toks), j + 4)):
         t = toks[k][0]
-        f = fold(t)
+        f = fold_word(t)
         if f in _CLAUSE_END or f == "and":
             break
         if t[:1].isupper() and t[1:2].islower() and f not in MONTHS and f not in _WEEKDAYS \
@@ -619,7 +620,7 @@ def _name_after(toks: list[tuple[str, int, int]], j: int) -> str:
 def _opener(toks: list[tuple[str, int, int]]) -> str:
     """The sentence's first word, folded, when it is written like a name, else ``""``."""
     t = toks[0][0] if toks else ""
-    f = fold(t)
+    f = fold_word(t)
     if t[:1].isupper() and t[1:2].islower() and f not in MONTHS and f not in _WEEKDAYS \
             and f not in STOP and not f.endswith(("an", "ish", "ese", "i")):
         return f.removesuffix("'s").removesuffix("’s")
@@ -631,7 +632,7 @@ def _subject(toks: list[tuple[str, int, int]], q0: int) -> tuple[str, bool]:
     the sentence."""
     for k in range(q0 - 1, max(-1, q0 - 11), -1):
         t = toks[k][0]
-        f = fold(t)
+        f = fold_word(t)
         if f in _CLAUSE_END:
             break
         if t[:1].isupper() and t[1:2].islower() and f not in MONTHS and f not in _WEEKDAYS \
@@ -657,7 +658,7 @@ _PLACE_OPENERS = frozenset("in at across near outside inside throughout".split()
 
 
 def _name_like(t: str) -> bool:
-    f = fold(t)
+    f = fold_word(t)
     return bool(t[:1].isupper() and t[1:2].islower() and f not in MONTHS and f not in _WEEKDAYS
                 and f not in STOP and f not in _OPENERS and not f.endswith("ly")
                 and not f.endswith(("an", "ish", "ese", "i")))
