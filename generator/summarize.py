@@ -1051,6 +1051,10 @@ def _shapes(joined: str, lengths: Any, codes: Any = None) -> tuple[Any, Any] | N
     return ok, starts
 
 
+def _reading_order(article: Article) -> tuple[bool, str, str]:
+    return article.published is None, article.published or "", article.id
+
+
 def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Story]:
     """Each story's sentences in reading order, their tokens and quality."""
     import numpy as np
@@ -1058,29 +1062,33 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
     datas: list[_Story] = []
     texts: list[str] = []
     ranks: list[int] = []
-    indexes: list[int] = []
+    counts: list[int] = []  # sentences of each article
     for articles in stories:
         data = _Story(batch, start=len(texts))
+        own = data.texts
         # Reading order: dated articles by time, undated ones after them.
-        ranked = sorted(articles, key=lambda a: (a.published is None, a.published or "", a.id))
-        for rank, article in enumerate(ranked):
-            begin = len(data.texts)
+        ranked = sorted(articles, key=_reading_order)
+        for article in ranked:
+            begin = len(own)
             data.article_at.append(begin)
             data.paragraphs.append(article.sentences)
-            data.texts.extend(itertools.chain.from_iterable(article.sentences))
-            size = len(data.texts) - begin
+            own.extend(itertools.chain.from_iterable(article.sentences))
+            size = len(own) - begin
+            counts.append(size)
             data.article.extend([article.id] * size)
-            data.index.extend(range(size))
-            ranks.extend([rank] * size)
-        texts.extend(data.texts)
-        indexes.extend(data.index)
+        ranks.extend(range(len(ranked)))
+        texts.extend(own)
         datas.append(data)
-    batch.rank = np.array(ranks, dtype=np.int64)
+    count_of = np.array(counts, dtype=np.int64)
+    batch.rank = np.array(ranks, dtype=np.int64).repeat(count_of)
+    batch.index = np.arange(len(texts)) - (count_of.cumsum() - count_of).repeat(count_of)
+    indexes = batch.index.tolist()
     sizes = np.array([len(d.texts) for d in datas], dtype=np.int64)
     batch.sizes, batch.starts = sizes, sizes.cumsum() - sizes
     batch.story_of = np.arange(len(datas)).repeat(sizes)
     batch.local = np.arange(len(texts)) - batch.starts[batch.story_of]
-    batch.index = np.array(indexes, dtype=np.int64)
+    for data in datas:
+        data.index = indexes[data.start:data.start + len(data.texts)]
     joined = _MARK.join(texts)
     clean = joined.count(_MARK) == max(len(texts) - 1, 0)
     if not clean:
