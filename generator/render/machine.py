@@ -13,6 +13,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from itertools import chain
 from typing import Any
 
 from ..model import Article, Digest, Story
@@ -40,8 +41,8 @@ def search_fold(text: str) -> str:
 
 
 def keywords(*texts: str) -> str:
-    seen = dict.fromkeys(w for t in texts for w in _TOKEN.findall(search_fold(t)))
-    return " ".join(seen)
+    words = chain.from_iterable(_TOKEN.findall(search_fold(t)) for t in texts)
+    return " ".join(dict.fromkeys(words))
 
 
 def snippet(text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from ..model import Article, Story
@@ -17,6 +18,9 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """The time used where nothing in the input has a date (feeds need one)."""
+
+TIMES_KEPT = 1 << 15
+"""Distinct publication times whose parsed and written forms are kept (per process)."""
 
 _DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _BAD_URL_CHAR = re.compile(r"[\x00-\x20\x7f<>\"'`\\]")
@@ -62,8 +66,12 @@ def safe_url(url: str | None) -> str | None:
     return url
 
 
+@lru_cache(maxsize=TIMES_KEPT)
 def parse_time(value: str | None) -> datetime | None:
-    """An ISO 8601 date or date-time as an aware datetime (UTC when no zone is given)."""
+    """An ISO 8601 date or date-time as an aware datetime (UTC when no zone is given).
+
+    Kept by value: a render reads each article's time a dozen times (story order,
+    archive days, feeds, sitemap, pages), and datetimes are immutable."""
     if not value:
         return None
     text = value.strip()
@@ -77,11 +85,13 @@ def parse_time(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+@lru_cache(maxsize=TIMES_KEPT)
 def rfc3339(moment: datetime | None) -> str:
     """RFC 3339 in UTC, for Atom and the sitemap (the epoch when unknown)."""
     return (moment or EPOCH).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@lru_cache(maxsize=TIMES_KEPT)
 def human_time(value: str | None) -> str:
     """``31 May 2024`` or ``31 May 2024, 14:05 UTC``, in the zone the source gave."""
     moment = parse_time(value)
