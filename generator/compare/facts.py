@@ -20,6 +20,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 
 from ..model import Article, Fact
 from .lexicon import Vector, cosine, idf_table, stems, vector, word_count
@@ -95,14 +96,21 @@ def similarities(sentences: list[Sentence]) -> dict[tuple[int, int], float]:
     # Each article's sentences are together (claim_sentences' order), so in each posting
     # list too: the entries of other articles after entry x start at the first entry of
     # the next article. Each pair's products are summed in the same (term) order.
+    run_of = list(accumulate(
+        (int(k > 0 and s.article != sentences[k - 1].article) for k, s in enumerate(sentences))))
     for plist in postings.values():
         n = len(plist)
         if n < 2:
             continue
+        if n == 2:  # the most common case of a shared term
+            (i, wi), (j, wj) = plist
+            if run_of[i] != run_of[j]:
+                key = (i, j)
+                dots[key] = get(key, 0.0) + wi * wj
+            continue
         nxt = [n] * n
         for x in range(n - 2, -1, -1):
-            same = sentences[plist[x][0]].article == sentences[plist[x + 1][0]].article
-            nxt[x] = nxt[x + 1] if same else x + 1
+            nxt[x] = nxt[x + 1] if run_of[plist[x][0]] == run_of[plist[x + 1][0]] else x + 1
         for x in range(n - 1):
             i, wi = plist[x]
             for j, wj in plist[nxt[x]:]:

@@ -12,6 +12,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import chain
+from operator import mul
 
 import Stemmer
 
@@ -105,12 +107,12 @@ Vector = dict[str, float]
 
 def idf_table(docs: Iterable[Iterable[str]]) -> dict[str, float]:
     """Smoothed inverse document frequency of each term over ``docs``."""
-    df: Counter[str] = Counter()
-    n = 0
-    for doc in docs:
-        n += 1
-        df.update(set(doc))
-    return {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in df.items()}
+    sets = list(map(set, docs))
+    n = len(sets)
+    df: Counter[str] = Counter(chain.from_iterable(sets))
+    # One logarithm per document frequency, not per term (most terms share a few).
+    weight = {c: math.log((1 + n) / (1 + c)) + 1.0 for c in set(df.values())}
+    return {t: weight[c] for t, c in df.items()}
 
 
 def vector(terms: Sequence[str], idf: dict[str, float]) -> Vector:
@@ -120,7 +122,8 @@ def vector(terms: Sequence[str], idf: dict[str, float]) -> Vector:
     # (1 + log 1) * w is w: a term used once (most of them) needs no logarithm.
     vec = {t: get(t, 1.0) if c == 1 else (1.0 + math.log(c)) * get(t, 1.0)
            for t, c in counts.items()}
-    norm = math.sqrt(sum(v * v for v in vec.values()))
+    weights = vec.values()
+    norm = math.sqrt(sum(map(mul, weights, weights)))
     return {t: v / norm for t, v in vec.items()} if norm else {}
 
 

@@ -31,7 +31,7 @@ from functools import lru_cache
 from ..model import Article, Conflict, ConflictValue, Fact
 from ..text import fold
 from .facts import ALIGN, Sentence, align, claim_sentences, similarities, vectorise
-from .lexicon import STOP, Vector, cosine, fold_word, idf_table, stem, stem_tuple, stems, vector
+from .lexicon import STOP, Vector, cosine, fold_word, idf_table, stem, stem_tuple, vector
 
 MATCH = 0.2
 """Context similarity for claims with the same casualty measure and noun."""
@@ -371,10 +371,10 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
         head_text = sentence[:start]
         update = bool(_UPDATE.search(head_text))
         number_terms = {stem(fold(tok))} | {str(int(value)) if value.is_integer() else str(value)}
-        context = [t for t in stems(sentence) if t not in number_terms]
+        context = [t for t in stem_tuple(sentence) if t not in number_terms]
         # Words near the number count twice: they tell apart two counts of one sentence.
         window = sentence[toks[max(0, i - WINDOW)][1]:toks[min(len(toks) - 1, j + WINDOW)][2]]
-        context += ["@" + t for t in stems(window) if t not in number_terms]
+        context += ["@" + t for t in stem_tuple(window) if t not in number_terms]
         canonical = _canonical_noun(noun)
         window_at = slice(max(0, i - WINDOW), min(len(toks), j + WINDOW))
         names = frozenset(
@@ -797,6 +797,7 @@ def _head(low: list[str], j: int) -> tuple[str | None, int]:
     return None, j
 
 
+@lru_cache(maxsize=16_384)
 def _canonical_noun(noun: str | None) -> str | None:
     if noun is None:
         return None
