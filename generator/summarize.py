@@ -300,9 +300,9 @@ def _scan(text: str) -> tuple[Any, Any, Any, Any, Any, Any] | None:
     pattern's greedy repetition takes, since a joiner only continues a token when an
     alphanumeric character follows it."""
     import numpy as np
-    try:
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    except UnicodeError:
+    try:  # the code points: numpy's own UTF-32 copy (a third of the time of encoding)
+        codes = np.array([text]).view(np.uint32) if text else np.zeros(0, dtype=np.uint32)
+    except (UnicodeError, ValueError):
         return None
     n = len(codes)
     if not n:
@@ -603,8 +603,7 @@ class _Lexicon:
         lows = folded.split(_MARK)[:-1]
         count = len(lows)
         if count == len(raws):  # each word's length and first character from the text
-            codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"),
-                                  dtype=np.uint32)
+            codes = np.array([folded]).view(np.uint32)  # (see _scan)
             ends = (codes == 0).nonzero()[0][:count]  # the mark after each word
             begins = ends - ends
             begins[1:] = ends[:-1] + 1

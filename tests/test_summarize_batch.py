@@ -567,3 +567,14 @@ def test_character_classes_are_remembered_as_looked_up() -> None:
     table = S._classes()
     assert table[S._BEYOND] == S._UNKNOWN
     assert table[ord("Ω")] == S._wide_class(ord("Ω"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["\x00", "a", "É", "’", "\U0001F600", "\udfff", " "]),
+               max_size=12) | st.text(max_size=12))
+def test_scanner_code_points_are_the_utf32_encoding(text: str) -> None:
+    import numpy as np
+    scanned = S._scan(text)
+    assert scanned is not None
+    expected = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    assert scanned[3].tolist() == expected.tolist()
