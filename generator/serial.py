@@ -22,8 +22,43 @@ class SerialError(ValueError):
     """Data that does not match the dataclass it should rebuild."""
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def dump(obj: Any) -> Any:
-    """Plain JSON values for a dataclass tree."""
+    """Plain JSON values for a dataclass tree.
+
+    Exact built-in types and dataclasses (their field names looked up once per class)
+    take a fast path; anything else (subclasses of list, dict, str...) goes through
+    :func:`_dump_any`, which the fast path gives the same result as."""
+    kind: type = type(obj)
+    if kind in _SCALARS:
+        return obj
+    if kind is list or kind is tuple:
+        if all(type(v) is str for v in obj):
+            return list(obj)
+        return [dump(v) for v in obj]
+    if kind is dict:
+        if all(type(k) is str for k in obj) and all(type(v) in _SCALARS for v in obj.values()):
+            return dict(obj)
+        return {str(k): dump(v) for k, v in obj.items()}
+    names = _field_names(kind)
+    if names is not None:
+        return {name: dump(getattr(obj, name)) for name in names}
+    return _dump_any(obj)
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass type, in order (None for any other type)."""
+    if dataclasses.is_dataclass(kind):
+        return tuple(f.name for f in dataclasses.fields(kind))
+    return None
+
+
+def _dump_any(obj: Any) -> Any:
+    """:func:`dump` by generic checks (any dataclass, list, tuple, dict or scalar,
+    subclasses included)."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: dump(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, list | tuple):
