@@ -130,7 +130,8 @@ def _similar(a: str, b: str, threshold: float = 0.9) -> bool:
         return threshold <= 1.0
     if 2.0 * min(len(a), len(b)) / length < threshold:
         return False
-    shared = sum((_letters(a) & _letters(b)).values())
+    other = _letters(b)
+    shared = sum([min(n, other[c]) for c, n in _letters(a).items()])  # (a & b)'s total
     if 2.0 * shared / length < threshold:
         return False
     return SequenceMatcher(None, a, b).ratio() >= threshold

@@ -282,7 +282,8 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
     claims: list[Claim] = []
     spans: list[tuple[int, int]] = []
     skip_until = -1
-    for i in _maybe_numbers(low):
+    maybe = _maybe_numbers(low)
+    for i in maybe:
         if i <= skip_until:
             continue
         tok, start, end = toks[i]
@@ -440,7 +441,7 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
                 and c.noun != d.noun and spans[x + 1][0] - spans[x][1] <= 3 \
                 and any(w in (",", "and") for w in low[spans[x][1]:spans[x + 1][0]]):
             stat = True  # a list of counts of different things: "25 points and 16 rebounds"
-    values = _values(low)
+    values = _values(low, maybe)
     in_scores = {float(n) for m in score_texts for n in _DIGIT_RUNS.findall(m)}
     listed = [v for v, noun in values if v not in in_scores
               and (noun is not None or not (v.is_integer() and 1800 <= v <= 2100))]
@@ -488,11 +489,12 @@ def _maybe_numbers(low: list[str]) -> list[int]:
             if t[:1].isdigit() or t in WORD_NUMBERS or "-" in t or not t.isascii()]
 
 
-def _values(low: list[str]) -> list[tuple[float, str | None]]:
+def _values(low: list[str], maybe: list[int] | None = None) -> list[tuple[float, str | None]]:
     """Every number of a tokenised sentence, scaled (``$281M``: 2.81e8), with what it
-    counts when that is said (a currency, or the noun right after it)."""
+    counts when that is said (a currency, or the noun right after it). ``maybe``: the
+    sentence's :func:`_maybe_numbers`, when known."""
     out = []
-    for k in _maybe_numbers(low):
+    for k in _maybe_numbers(low) if maybe is None else maybe:
         t = low[k]
         v = _number_value(t)
         if v is None or (k + 1 < len(low) and low[k + 1] == ":") or (k and low[k - 1] == ":"):
