@@ -9,7 +9,6 @@ article ids.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from datetime import datetime
 
 import markupsafe
@@ -29,26 +28,93 @@ def xml_text(text: str) -> str:
     return _INVALID_XML.sub("", text)
 
 
-def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    el = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items()})
-    if text is not None:
-        el.text = xml_text(text)
-    return el
+class Node:
+    """An XML element of a feed or the sitemap: what they need of ElementTree's
+    elements, written by :func:`xml_string` exactly as ElementTree writes them."""
+
+    __slots__ = ("attrs", "children", "tag", "text")
+
+    def __init__(self, tag: str, attrs: dict[str, str] | None = None,
+                 text: str | None = None) -> None:
+        self.tag = tag
+        self.attrs = attrs or {}
+        self.text = text
+        self.children: list[Node] = []
+
+    def add(self, tag: str, text: str | None = None, attrs: dict[str, str] | None = None) -> Node:
+        child = Node(tag, attrs, text)
+        self.children.append(child)
+        return child
+
+
+def xml_string(root: Node) -> str:
+    """``ET.indent(root, "  ")`` then ``ET.tostring(root, encoding="unicode")`` of the same
+    tree, the same text (ElementTree's escaping and indentation rules), made without
+    ElementTree's generic serializer."""
+    out: list[str] = []
+    _write(root, "\n", out)
+    return "".join(out)
+
+
+def _write(node: Node, newline: str, out: list[str]) -> None:
+    out.append("<" + node.tag)
+    for key, value in node.attrs.items():
+        out.append(f' {key}="{_escape_attrib(value)}"')
+    text = node.text
+    if node.children:
+        inner = newline + "  "
+        out.append(">" + (_escape_cdata(text) if text and text.strip() else inner))
+        last = len(node.children) - 1
+        for i, child in enumerate(node.children):
+            _write(child, inner, out)
+            out.append(inner if i < last else newline)
+        out.append(f"</{node.tag}>")
+    elif text:
+        out.append(f">{_escape_cdata(text)}</{node.tag}>")
+    else:
+        out.append(" />")
+
+
+def _escape_cdata(text: str) -> str:
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _escape_attrib(text: str) -> str:
+    text = _escape_cdata(text)
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#09;")
+    return text
+
+
+def _el(parent: Node, tag: str, text: str | None = None, **attrs: str) -> Node:
+    return parent.add(tag, xml_text(text) if text is not None else None,
+                      {k: xml_text(v) for k, v in attrs.items()})
 
 
 def _entry_id(site: Site, path: str, urn: str) -> str:
     return site.absolute(path) if site.has_host else f"urn:digest:{urn}"
 
 
-def _serialize(feed: ET.Element) -> bytes:
-    ET.indent(feed, "  ")
-    body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
+def _serialize(feed: Node) -> bytes:
+    body = xml_string(feed)
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")
 
 
 def _feed(site: Site, title: str, path: str, feed_path: str, urn: str,
-          updated: datetime | None, subtitle: str | None = None) -> ET.Element:
-    feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": site.lang})
+          updated: datetime | None, subtitle: str | None = None) -> Node:
+    feed = Node("feed", {"xmlns": ATOM, "xml:lang": site.lang})
     _el(feed, "title", title)
     if subtitle:
         _el(feed, "subtitle", subtitle)

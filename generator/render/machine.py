@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from itertools import chain
 from typing import Any
 
 from ..model import Article, Digest, Story
 from ..text import strip_accents
-from .feeds import xml_text
+from .feeds import Node, xml_string, xml_text
 from .site import (
     Site,
     day_of,
@@ -106,14 +105,14 @@ def search_index(digest: Digest, stories: list[Story], site: Site,
 
 def sitemap(digest: Digest, stories: list[Story], days: list[str], site: Site) -> bytes:
     """``sitemap.xml``: every HTML page, with the last publication time it shows."""
-    urlset = ET.Element("urlset", {"xmlns": SITEMAP})
+    urlset = Node("urlset", {"xmlns": SITEMAP})
     latest = max((t for t in (story_time(s) for s in stories) if t), default=None)
 
     def add(path: str, lastmod: str | None) -> None:
-        url = ET.SubElement(urlset, "url")
-        ET.SubElement(url, "loc").text = xml_text(site.absolute(path))
+        url = urlset.add("url")
+        url.add("loc", xml_text(site.absolute(path)))
         if lastmod:
-            ET.SubElement(url, "lastmod").text = lastmod
+            url.add("lastmod", lastmod)
 
     add("", rfc3339(latest) if latest else None)
     add("archive/", rfc3339(latest) if latest else None)
@@ -128,8 +127,7 @@ def sitemap(digest: Digest, stories: list[Story], days: list[str], site: Site) -
         add(article.page, rfc3339(moment) if moment else None)
     for page in digest.pages:
         add(f"{page.slug}/", None)
-    ET.indent(urlset, "  ")
-    body = ET.tostring(urlset, encoding="unicode")
+    body = xml_string(urlset)
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")
 
 
