@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import feedparser
+import jinja2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -483,3 +484,12 @@ def test_xml_string_is_elementtree_indent_and_tostring(tree: Node) -> None:
     el = _as_element(tree)
     ET.indent(el, "  ")
     assert xml_string(tree) == ET.tostring(el, encoding="unicode")
+
+
+@given(st.lists(st.sampled_from(["a1", "A1", "b", "B", "c"]), max_size=6))
+def test_count_unique_is_jinjas_unique_list_length(ids: list[str]) -> None:
+    from generator.render import count_unique
+
+    env = jinja2.Environment()
+    expected = env.from_string("{{ ids|unique|list|length }}").render(ids=ids)
+    assert str(count_unique(ids)) == expected

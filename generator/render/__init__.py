@@ -18,7 +18,7 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _json_str
 from pathlib import Path
@@ -156,6 +156,12 @@ def numbered(paragraphs: list[list[str]]) -> Iterator[list[tuple[int, str]]]:
         start += len(sentences)
 
 
+def count_unique(values: Iterable[Any]) -> int:
+    """How many distinct values, strings compared ignoring case: ``values|unique|list|length``
+    in one step (Jinja's ``unique`` filter yields item by item)."""
+    return len({v.lower() if isinstance(v, str) else v for v in values})
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
@@ -231,6 +237,7 @@ def _environment(user: str | None, builtin: str, compiled: str | None) -> jinja2
     env.filters["human_time"] = human_time
     env.filters["time_tag"] = time_tag
     env.filters["numbered"] = numbered
+    env.filters["count_unique"] = count_unique
     env.globals["source_chips"] = source_chips
     env.filters["human_day"] = human_day
     env.filters["linkify"] = linkify
