@@ -949,3 +949,101 @@ def test_aligned_pairs_same_with_the_alignments_claims() -> None:
         == aligned_pairs([a, b], aligned.facts)
     assert (("a", 0), ("b", 0)) in aligned_pairs([a, b], aligned.facts, claims=aligned.sentences)
     assert [(s.text, s.terms, s.vec) for s in aligned.sentences] == before  # read, not changed
+
+
+def _names_in_reference(sentence: str, lower_words: set[str], mid_caps: set[str]) -> list[str]:
+    """entities._names_in as first written (every token read in turn): the oracle."""
+    import re
+
+    from generator.compare.entities import (
+        _OPENERS,
+        _TOKEN,
+        CONNECTORS,
+        NOT_NAMES,
+        ORG_WORDS,
+        STOP,
+        TITLES,
+    )
+    from generator.text import fold
+    toks = [m.group() for m in re.finditer(_TOKEN, sentence)]
+    names: list[str] = []
+    run: list[str] = []
+    run_start = False
+
+    def add(parts: list[str], at_start: bool) -> None:
+        parts = [p[:-2] if p.endswith(("’s", "'s")) else p for p in parts]
+        first = fold(parts[0])
+        if at_start and (first in lower_words if len(parts) > 1 else first not in mid_caps):
+            parts = parts[1:]
+        while parts and fold(parts[0]) in STOP:
+            parts = parts[1:]
+        if any("-" in p and not p.split("-")[-1][:1].isupper() for p in parts) or not parts:
+            return
+        name = " ".join(parts)
+        low = fold(name)
+        if len(parts) == 1 and (low in NOT_NAMES or low in STOP or len(low) < 2
+                                or (low in lower_words and not parts[0].isupper())
+                                or (low.endswith(("ian", "ean", "ese", "ish"))
+                                    and not parts[0].isupper())):
+            return
+        names.append(name)
+
+    def flush() -> None:
+        nonlocal run
+        while run and fold(run[-1]) in CONNECTORS:
+            run.pop()
+        if run:
+            add(run, run_start)
+        run = []
+
+    prev = ""
+    for k, tok in enumerate(toks):
+        at_start = k == 0 or prev in _OPENERS or prev in ".!?"
+        low = fold(tok)
+        if tok[:1].isupper() and tok[:1].isalpha():
+            if low in TITLES or low.rstrip(".") in TITLES:
+                flush()
+            else:
+                if not run:
+                    run_start = at_start
+                run.append(tok)
+                if tok.endswith(("’s", "'s")):
+                    flush()
+        elif run and low in CONNECTORS and k + 1 < len(toks) and toks[k + 1][:1].isupper() \
+                and (len(run) == 1 or fold(run[-1]) in ORG_WORDS):
+            run.append(tok)
+        else:
+            flush()
+        prev = tok
+    flush()
+    return names
+
+
+_NAME_WORDS = st.sampled_from(
+    "Joe Biden Bank of England the The Mayor President Igor Terekhov Russia's Kharkiv said "
+    "on In a US-supplied American-made Ukrainian de la von Der “ ” \" ( ) . , : ! ? — "
+    "Ⅻ Éric McDonald's NATO of and Monday i I 12 Al bin Salman’s UN".split())
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_NAME_WORDS, max_size=14), st.sets(st.sampled_from(
+    "the bank kharkiv russia of said joe".split())), st.sets(st.sampled_from(
+        "joe biden kharkiv the in nato".split())))
+def test_names_in_is_the_token_by_token_reading(words: list[str], lower: set[str],
+                                                mid: set[str]) -> None:
+    from generator.compare.entities import _names_in
+    sentence = " ".join(words)
+    assert _names_in(sentence, lower, mid) == _names_in_reference(sentence, lower, mid)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(
+    "two twenty-one 12 1,500 3.5 -4 five-year ten x-ray ½ ٣ ① one zero the - million "
+    "fifty-five seven-eleven".split()), max_size=10))
+def test_maybe_numbers_keeps_every_number(tokens: list[str]) -> None:
+    from generator.compare.numbers import _maybe_numbers, _number_value
+    from generator.text import fold
+    low = [fold(t) for t in tokens]
+    maybe = set(_maybe_numbers(low))
+    assert all(k in maybe for k, t in enumerate(low) if _number_value(t) is not None)
+    assert all(k in maybe for k, t in enumerate(tokens) if _number_value(t) is not None)

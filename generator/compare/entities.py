@@ -86,27 +86,35 @@ def _names_in(sentence: str, lower_words: set[str], mid_caps: set[str]) -> list[
                 return  # a nationality adjective
         names.append(name)
 
-    prev = ""
-    for k, tok in enumerate(toks):
-        first = tok[:1]
-        if first.isupper() and first.isalpha():
-            low = fold_word(tok)
-            if low in TITLES or low.rstrip(".") in TITLES:
-                flush()
-            else:
-                if not run:
-                    run_start = k == 0 or prev in _OPENERS or prev in ".!?"
-                run.append(tok)
-                if tok.endswith(("’s", "'s")):
-                    flush()  # Russia's Belgorod: two names
-        elif run:  # (with no run, there is nothing to extend or end)
-            if fold_word(tok) in CONNECTORS and k + 1 < len(toks) \
-                    and toks[k + 1][:1].isupper() \
+    # Only capitalised tokens start or extend a run; the tokens between them matter only
+    # while a run is open (a connector extends it, anything else ends it).
+    n = len(toks)
+    caps = [k for k, tok in enumerate(toks) if tok[:1].isupper() and tok[:1].isalpha()]
+    done = 0  # the tokens before this one are read
+    for k in [*caps, n]:
+        g = done
+        while run and g < k:
+            tok = toks[g]
+            if fold_word(tok) in CONNECTORS and g + 1 < n and toks[g + 1][:1].isupper() \
                     and (len(run) == 1 or fold_word(run[-1]) in ORG_WORDS):  # Bank of England
                 run.append(tok)
             else:
                 flush()
-        prev = tok
+            g += 1
+        if k == n:
+            break
+        tok = toks[k]
+        low = fold_word(tok)
+        if low in TITLES or low.rstrip(".") in TITLES:
+            flush()
+        else:
+            if not run:
+                prev = toks[k - 1] if k else ""
+                run_start = k == 0 or prev in _OPENERS or prev in ".!?"
+            run.append(tok)
+            if tok.endswith(("’s", "'s")):
+                flush()  # Russia's Belgorod: two names
+        done = k + 1
     flush()
     return names
 
