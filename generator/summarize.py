@@ -288,12 +288,14 @@ def _powers(n: int) -> tuple[Any, Any]:
     return pair
 
 
-def _scan(text: str) -> tuple[Any, Any, Any, Any, Any, Any] | None:
+def _scan(text: str) -> tuple[Any, Any, Any, Any, Any, Any, Any] | None:
     """What ``_SCAN.findall(text)`` finds, as arrays: (start, end, key) of every token and
     every mark, in order, the text's code points, whether each item's first character
-    is upper case, and which code points are in an item (the items' characters, in
-    order, are ``codes[inside]``); equal strings have equal keys (a polynomial hash).
-    None for a string numpy cannot take (then the caller uses the regex).
+    is upper case, which code points are in an item (the items' characters, in order,
+    are ``codes[inside]``), and where the characters that sentence shapes and clause
+    cuts look for are (“ ” " — – ; -, ascending); equal strings have equal keys (a
+    polynomial hash). None for a string numpy cannot take (then the caller uses the
+    regex).
 
     A token is a run of alphanumeric characters and of single joiners (' ’ - .) between
     two of them, or commas between one and a decimal digit: exactly the strings the
@@ -307,9 +309,11 @@ def _scan(text: str) -> tuple[Any, Any, Any, Any, Any, Any] | None:
     n = len(codes)
     if not n:
         empty = np.zeros(0, np.int64)
-        return empty, empty, np.zeros(0, np.uint64), codes, np.zeros(0, bool), np.zeros(0, bool)
+        return (empty, empty, np.zeros(0, np.uint64), codes, np.zeros(0, bool),
+                np.zeros(0, bool), empty)
     # Character classes, padded with a class-0 character at either end: bit 1
-    # alphanumeric, 2 decimal digit, 4 joiner, 8 comma, 16 the mark, 32 upper case.
+    # alphanumeric, 2 decimal digit, 4 joiner, 8 comma, 16 the mark, 32 upper case,
+    # 64 one of “ ” " — – ; -.
     kind = np.zeros(n + 2, dtype=np.uint8)
     table = _classes()
     kind[1:-1] = table[np.minimum(codes, _BEYOND)]
@@ -339,14 +343,15 @@ def _scan(text: str) -> tuple[Any, Any, Any, Any, Any, Any] | None:
         prefix = np.zeros(n + 1, dtype=np.uint64)
         np.cumsum(codes * power[:n], out=prefix[1:])
         key = (prefix[ends] - prefix[starts]) * inverse[starts]
-    return starts, ends, key, codes, (kind[starts + 1] & 32) > 0, inside[1:-1]
+    return (starts, ends, key, codes, (kind[starts + 1] & 32) > 0, inside[1:-1],
+            (middle & 64).nonzero()[0])
 
 
 def _wide_class(code: int) -> int:
     """Class bits (see :func:`_scan`) of a code point above 127."""
     char = chr(code)
     return (char.isalnum() | char.isdecimal() << 1 | (char == "’") << 2
-            | char.isupper() << 5)
+            | char.isupper() << 5 | (char in "“”—–") << 6)
 
 
 @lru_cache(maxsize=1)
@@ -359,7 +364,7 @@ def _classes() -> Any:
     table = np.full(_BEYOND + 1, _UNKNOWN, dtype=np.uint8)
     table[:128] = [chr(c).isalnum() | chr(c).isdecimal() << 1 | (chr(c) in "'-.") << 2
                    | (chr(c) == ",") << 3 | (c == 0) << 4 | chr(c).isupper() << 5
-                   for c in range(128)]
+                   | (chr(c) in '"-;') << 6 for c in range(128)]
     return table
 
 
@@ -371,21 +376,22 @@ def _token_ids(lex: _Lexicon, text: str) -> Any:
     return tids
 
 
-def _tokens_at(lex: _Lexicon, text: str) -> tuple[Any, Any, Any]:
-    """:func:`_token_ids`, where in ``text`` each token or mark starts, and the text's
-    code points (None when the scanner declined)."""
+def _tokens_at(lex: _Lexicon, text: str) -> tuple[Any, Any, Any, Any]:
+    """:func:`_token_ids`, where in ``text`` each token or mark starts, the text's code
+    points and where its “ ” " — – ; - are (both None when the scanner declined)."""
     import numpy as np
     scanned = _scan(text)
     if scanned is not None:
-        tids = _scanned_ids(lex, text, *scanned)
+        tids = _scanned_ids(lex, text, *scanned[:6])
         if tids is not None:
-            return tids, scanned[0], scanned[3]
+            return tids, scanned[0], scanned[3], scanned[6]
     matches = list(_SCAN.finditer(text))
     raw = [m.group() for m in matches]
     ids = _add_new(lex, list(dict.fromkeys(raw)))
     found = operator.itemgetter(*raw)(ids) if len(raw) > 1 else [ids[t] for t in raw]
     return (np.fromiter(found, dtype=np.int64, count=len(raw)),
-            np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(raw)), None)
+            np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(raw)), None,
+            None)
 
 
 def _scanned_ids(lex: _Lexicon, text: str, starts: Any, ends: Any, key: Any, codes: Any,
@@ -1007,11 +1013,13 @@ def _shape_classes(codes: Any) -> Any:
     return kind
 
 
-def _shapes(joined: str, lengths: Any, codes: Any = None) -> tuple[Any, Any] | None:
+def _shapes(joined: str, lengths: Any, codes: Any = None,
+            punct: Any = None) -> tuple[Any, Any] | None:
     """:func:`_shaped` of every sentence of ``joined`` (sentences of these lengths, one
     mark between two), as one bool array, and where each sentence starts; None when
-    numpy cannot take the text (``codes``: its code points, when known). Only each
-    sentence's first and last characters and the quotation marks are looked at."""
+    numpy cannot take the text (``codes``: its code points, when known; ``punct``: where
+    its quotation marks may be, ascending, when known). Only each sentence's first and
+    last characters and the quotation marks are looked at."""
     import numpy as np
     if codes is None:
         try:
@@ -1040,9 +1048,11 @@ def _shapes(joined: str, lengths: Any, codes: Any = None) -> tuple[Any, Any] | N
     ok[first] = (_shape_classes(codes[starts[first]]) & 12) > 0
     # Quotes balanced.
     counts = []
+    found = None if punct is None else codes[punct]
     for quote in "“”\"":
-        if quote in joined:
-            where = (codes == ord(quote)).nonzero()[0]
+        if found is not None or quote in joined:
+            where = (punct[found == ord(quote)] if found is not None
+                     else (codes == ord(quote)).nonzero()[0])
             counts.append(np.searchsorted(where, ends) - np.searchsorted(where, starts))
         else:
             counts.append(np.zeros(len(starts), dtype=np.int64))
@@ -1093,8 +1103,8 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
     if not clean:
         joined = _MARK.join(t.replace(_MARK, " ") for t in texts)
     with lex.lock:
-        tids, token_at, codes = (_tokens_at(lex, joined + _MARK) if texts
-                                 else (np.zeros(0, dtype=np.int64),) * 3)
+        tids, token_at, codes, punct = (_tokens_at(lex, joined + _MARK) if texts
+                                        else (np.zeros(0, dtype=np.int64),) * 4)
         flags, stem_of, raws = lex.flags, lex.stem_of, lex.raw
     batch.raw, batch.stem_of, batch.flags = raws, stem_of, flags
     batch.low = lex.low
@@ -1121,20 +1131,21 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
     pronoun_first = ((first[0] < 8) & (first[0] <= first[1])).tolist()
     quality: list[int] = []
     lengths = np.array([len(t) for t in texts], dtype=np.int64)
-    shaped = (_shapes(joined, lengths, None if codes is None else codes[:-1])
+    shaped = (_shapes(joined, lengths, None if codes is None else codes[:-1], punct)
               if clean and texts else None)
-    # Sentences with a clause cut's mark: the characters by one pass over the batch's
-    # code points, ", while"... by one regex pass over its text (same positions in
-    # either joined text: a mark inside a sentence became a space; no match spans one).
+    # Sentences with a clause cut's mark: the characters among those the scanner found,
+    # ", while"... by one regex pass over its text (same positions in either joined
+    # text: a mark inside a sentence became a space; no match spans one).
     if codes is None:
         clausal = np.array(["—" in t or "–" in t or "--" in t or ";" in t for t in texts],
                            dtype=bool)
         cut_at = []
     else:
-        char = (codes == 0x2014) | (codes == 0x2013) | (codes == 59)  # — – ;
-        char[:-1] |= (codes[:-1] == 45) & (codes[1:] == 45)  # --
+        found = codes[punct]
+        hyphen = punct[found == 45]
         clausal = np.zeros(len(texts), dtype=bool)
-        cut_at = char.nonzero()[0].tolist()
+        cut_at = (punct[(found == 0x2014) | (found == 0x2013) | (found == 59)].tolist()  # — – ;
+                  + hyphen[:-1][hyphen[1:] - hyphen[:-1] == 1].tolist())  # --
     cut_at += [m.start() for m in _CLAUSE_COMMA.finditer(joined)]
     if cut_at:
         clausal[np.searchsorted((lengths + 1).cumsum() - lengths - 1, cut_at, side="right")

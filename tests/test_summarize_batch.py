@@ -190,11 +190,12 @@ def test_array_scanner_finds_what_the_regex_finds(text: str) -> None:
         with pytest.raises(UnicodeError):
             text.encode("utf-32-le", "surrogatepass")
         return
-    starts, ends, keys, codes, upper, inside = scanned
+    starts, ends, keys, codes, upper, inside, punct = scanned
     found = [text[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
     assert found == S._SCAN.findall(text)
     assert "".join(map(chr, codes[inside].tolist())) == "".join(found)
     assert upper.tolist() == [t[0].isupper() for t in found]
+    assert punct.tolist() == [i for i, c in enumerate(text) if c in "“”\"—–;-"]
     same = {(k, t) for k, t in zip(keys.tolist(), found, strict=True)}
     assert len({k for k, _ in same}) == len(same)  # one string per key
 
@@ -221,10 +222,17 @@ _SHAPE_TEXT = st.lists(st.sampled_from([*list("aZ9 .!?\"'“”‘’)»,;"), "�
 @given(st.lists(_SHAPE_TEXT, min_size=1, max_size=6))
 def test_sentence_shapes_of_a_batch_are_each_sentences(texts: list[str]) -> None:
     import numpy as np
-    got = S._shapes(S._MARK.join(texts), np.array([len(t) for t in texts], dtype=np.int64))
+    joined = S._MARK.join(texts)
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    got = S._shapes(joined, lengths)
     assert got is not None
     assert got[0].tolist() == [S._shaped(t) for t in texts]
     assert got[1].tolist() == [sum(len(t) + 1 for t in texts[:k]) for k in range(len(texts))]
+    scanned = S._scan(joined)  # the quotation marks where the scanner found them
+    assert scanned is not None
+    given = S._shapes(joined, lengths, scanned[3], scanned[6])
+    assert given is not None
+    assert given[0].tolist() == got[0].tolist()
 
 
 @settings(max_examples=100, deadline=None)
