@@ -278,7 +278,10 @@ def _number_value(tok: str) -> float | None:
 def extract(article: Article, index: int, sentence: str) -> list[Claim]:
     """Numeric claims of one sentence."""
     toks = [(m.group(), *m.span()) for m in _TOKEN.finditer(sentence)]
-    low = list(map(fold_word, [t for t, _, _ in toks]))
+    # Folding ASCII text only lower-cases its letters, which changes no token's extent:
+    # the folded tokens are then those of the lower-cased sentence.
+    low: list[str] = _TOKEN.findall(sentence.lower()) if sentence.isascii() \
+        else list(map(fold_word, [t for t, _, _ in toks]))
     claims: list[Claim] = []
     spans: list[tuple[int, int]] = []
     skip_until = -1
@@ -870,8 +873,8 @@ def claims_of(articles: list[Article]) -> list[Claim]:
     out: list[Claim] = []
     for article in sorted(articles, key=lambda a: a.id):
         for index, sentence in enumerate(article.all_sentences[:200]):
-            if any(map(str.isdigit, sentence)) or any(
-                    w in WORD_NUMBERS for w in fold(sentence).split()):
+            if any(map(str.isdigit, sentence)) or not WORD_NUMBERS.keys().isdisjoint(
+                    fold(sentence).split()):
                 out.extend(extract(article, index, sentence))
     return out
 
