@@ -1110,6 +1110,9 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
     batch.low = lex.low
     marks = (tids == 0).nonzero()[0]
     batch.tids = tids
+    # Where each sentence opens and its length: its mark (a token) ends it.
+    opens = np.concatenate(([0], token_at[marks] + 1))[:len(texts)]
+    lengths = token_at[marks] - opens
     bounds = np.concatenate(([0], marks + 1))
     batch.bounds = bounds.tolist()
     count = (bounds[1:] - bounds[:-1]) - 1
@@ -1130,7 +1133,6 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
         first.append(at)
     pronoun_first = ((first[0] < 8) & (first[0] <= first[1])).tolist()
     quality: list[int] = []
-    lengths = np.array([len(t) for t in texts], dtype=np.int64)
     shaped = (_shapes(joined, lengths, None if codes is None else codes[:-1], punct)
               if clean and texts else None)
     # Sentences with a clause cut's mark: the characters among those the scanner found,
@@ -1181,8 +1183,7 @@ def _describe(batch: _Batch, stories: Sequence[Sequence[Article]]) -> list[_Stor
     content = stems >= 0
     batch.cell_sent = sent[content]
     batch.cell_stem = stems[content]
-    opens = np.concatenate(([0], token_at[marks] + 1))[:len(texts)]  # each sentence's
-    batch.word_at = (token_at - opens.repeat(count + 1))[content]
+    batch.word_at = (token_at - opens.repeat(count + 1))[content]  # in its sentence
     batch.word_ptr = np.concatenate(
         ([0], np.bincount(batch.cell_sent, minlength=len(texts)).cumsum())).tolist()
     return datas
