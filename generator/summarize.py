@@ -1262,22 +1262,28 @@ def _measure(batch: _Batch, datas: list[_Story]) -> None:
             close[p] = False
             close[base[j] + local_l[i]] = False
     batch.paraphrase = close
-    row_starts = base
+    # A pair's bit in its row's masks (one array for both).
+    bits, row_sizes = _bits(right - left + local[left]), sizes[story_of]
     batch.close_masks = _masks(_same(batch, REDUNDANT_COSINE, REDUNDANT_OVERLAP,
-                                     REDUNDANT_SHARED), right - left + local[left],
-                               row_starts, sizes[story_of])
-    batch.maybe_masks = _masks(batch.shared >= CLAUSE_SHARED, right - left + local[left],
-                               row_starts, sizes[story_of])
+                                     REDUNDANT_SHARED), bits, base, row_sizes)
+    batch.maybe_masks = _masks(batch.shared >= CLAUSE_SHARED, bits, base, row_sizes)
 
 
-def _masks(test: Any, bit: Any, row_starts: Any, row_sizes: Any) -> list[int]:
+def _bits(bit: Any) -> Any:
+    """``1 << bit`` for each bit number below 63, 0 for the others (see :func:`_masks`)."""
+    import numpy as np
+    small = bit < 63
+    return np.where(small, np.left_shift(1, np.where(small, bit, 0)), 0)
+
+
+def _masks(test: Any, bits: Any, row_starts: Any, row_sizes: Any) -> list[int]:
     """For every sentence, the pairs of its row that pass ``test`` as a bit mask (bit y:
-    the story's sentence y)."""
+    the story's sentence y; ``bits``: :func:`_bits` of each pair's y, rows of stories of
+    more than 63 sentences made apart)."""
     import numpy as np
     if not len(row_starts):
         return []
-    small = bit < 63
-    values = np.where(test & small, np.left_shift(1, np.where(small, bit, 0)), 0)
+    values = np.where(test, bits, 0)
     masks: list[int] = np.bitwise_or.reduceat(values, row_starts).tolist()
     big = (row_sizes > 63).nonzero()[0].tolist()  # stories of more than 63 sentences
     while big:
