@@ -945,10 +945,34 @@ def test_aligned_pairs_same_with_the_alignments_claims() -> None:
             "It was the second collapse in the region this year.")
     aligned = align([a, b])
     before = [(s.text, list(s.terms), dict(s.vec)) for s in aligned.sentences]
-    assert aligned_pairs([a, b], aligned.facts, claims=aligned.sentences) \
+    assert aligned_pairs([a, b], aligned.facts, alignment=aligned) \
         == aligned_pairs([a, b], aligned.facts)
-    assert (("a", 0), ("b", 0)) in aligned_pairs([a, b], aligned.facts, claims=aligned.sentences)
+    assert (("a", 0), ("b", 0)) in aligned_pairs([a, b], aligned.facts, alignment=aligned)
     assert [(s.text, s.terms, s.vec) for s in aligned.sentences] == before  # read, not changed
+
+
+_FACT_WORDS = st.sampled_from(
+    "troops crossed the river at dawn bridge collapsed killed 12 14 two seven people "
+    "officials said rescuers town 1,500 flood water rose".split())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.lists(_FACT_WORDS, min_size=6,
+                                                          max_size=12)),
+                min_size=2, max_size=8))
+def test_number_free_similarities_are_those_computed_again(
+        sents: list[tuple[str, list[str]]]) -> None:
+    from generator.compare.facts import Sentence, align, similarities, vectorise
+    from generator.compare.numbers import _number_free, _number_free_similarities
+    paragraphs: dict[str, list[str]] = {}
+    for aid, ws in sents:
+        paragraphs.setdefault(aid, []).append(" ".join(ws).capitalize() + ".")
+    articles = [art(aid, *ps) for aid, ps in sorted(paragraphs.items())]
+    aligned = align(articles)
+    again = [Sentence(s.article, s.index, s.text, _number_free(s.terms), s.position)
+             for s in aligned.sentences]
+    vectorise(again)
+    assert _number_free_similarities(aligned) == similarities(again)  # the same floats
 
 
 def _names_in_reference(sentence: str, lower_words: set[str], mid_caps: set[str]) -> list[str]:

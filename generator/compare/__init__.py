@@ -31,7 +31,7 @@ def compare(story: Story) -> Differences:
     if len(articles) < 2:
         return Differences(independent_reports=len(articles))
     aligned = align(articles)
-    same_fact = aligned_pairs(articles, aligned.facts, claims=aligned.sentences)
+    same_fact = aligned_pairs(articles, aligned.facts, alignment=aligned)
     synd = syndication(articles, aligned.sentences, aligned.pairs)
     independent = len(articles) - sum(len(g) - 1 for g in synd)
     return Differences(

@@ -153,13 +153,15 @@ class Alignment:
     unique: dict[str, list[Fact]]
     sentences: list[Sentence]
     pairs: dict[tuple[int, int], float]
+    idf: dict[str, float] = field(default_factory=dict)
+    """The IDF of the sentences' terms (:func:`vectorise`)."""
 
 
 def align(articles: list[Article]) -> Alignment:
     """Facts with every article reporting them, and what only one article reports."""
     ids = sorted(a.id for a in articles)
     sentences = claim_sentences(articles)
-    vectorise(sentences)
+    idf = vectorise(sentences)
     pairs = similarities(sentences)
     group = list(range(len(sentences)))
     members: dict[int, list[int]] = {i: [i] for i in range(len(sentences))}
@@ -209,4 +211,4 @@ def align(articles: list[Article]) -> Alignment:
     unique = {aid: [f for _, _, f in sorted(r, key=lambda x: (-round(x[0], 9), x[1]))]
               for aid, r in ranked.items()}
     facts.sort(key=lambda f: (-len(f.articles), ids.index(f.articles[0]), f.anchors[f.articles[0]]))
-    return Alignment(facts, unique, sentences, pairs)
+    return Alignment(facts, unique, sentences, pairs, idf)

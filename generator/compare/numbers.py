@@ -27,10 +27,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from itertools import chain
 
 from ..model import Article, Conflict, ConflictValue, Fact
 from ..text import fold
-from .facts import ALIGN, Sentence, align, claim_sentences, similarities, vectorise
+from .facts import ALIGN, Alignment, Sentence, align, claim_sentences, similarities, vectorise
 from .lexicon import STOP, Vector, cosine, fold_word, idf_table, stem, stem_tuple, vector
 
 MATCH = 0.2
@@ -934,23 +935,26 @@ Place = tuple[str, int]
 
 
 def aligned_pairs(articles: list[Article], facts: list[Fact] | None = None, *,
-                  claims: list[Sentence] | None = None) -> set[tuple[Place, Place]]:
+                  alignment: Alignment | None = None) -> set[tuple[Place, Place]]:
     """Sentence pairs of different articles that state one fact.
 
     The pairs in one of ``facts`` (fact alignment), and the pairs reaching fact
     alignment's measure (TF-IDF cosine at least :data:`.facts.ALIGN`) over the
     sentences' words *without their numbers*, so that two reports of one fact that
-    differ only in a figure are aligned too. ``claims``: the articles' claim sentences
-    when fact alignment already made them (:attr:`.facts.Alignment.sentences`; read,
-    not changed), else they are made here.
+    differ only in a figure are aligned too. ``alignment``: the articles' fact alignment
+    when already made (:func:`.facts.align`; read, not changed): its sentences, vectors
+    and similarities are reused where leaving the numbers out changes nothing.
     """
-    made = claims if claims is not None else claim_sentences(articles)
-    sentences = [Sentence(s.article, s.index, s.text,
-                          [t for t in s.terms if not t[:1].isdigit() and t not in _NUMBER_STEMS],
-                          s.position) for s in made]
-    vectorise(sentences)
+    if alignment is not None:
+        sentences = alignment.sentences
+        similar = _number_free_similarities(alignment)
+    else:
+        sentences = [Sentence(s.article, s.index, s.text, _number_free(s.terms), s.position)
+                     for s in claim_sentences(articles)]
+        vectorise(sentences)
+        similar = similarities(sentences)
     out: set[tuple[Place, Place]] = set()
-    for (i, j), sim in similarities(sentences).items():
+    for (i, j), sim in similar.items():
         if sim >= ALIGN:
             p = (sentences[i].article, sentences[i].index)
             q = (sentences[j].article, sentences[j].index)
@@ -960,6 +964,42 @@ def aligned_pairs(articles: list[Article], facts: list[Fact] | None = None, *,
         for x, p in enumerate(places):
             for q in places[x + 1:]:
                 out.add((p, q))
+    return out
+
+
+def _number_free(terms: list[str]) -> list[str]:
+    return [t for t in terms if not t[:1].isdigit() and t not in _NUMBER_STEMS]
+
+
+def _number_free_similarities(alignment: Alignment) -> dict[tuple[int, int], float]:
+    """:func:`.facts.similarities` of the alignment's sentences with their numbers left
+    out, the same values, computed only where numbers change them.
+
+    Leaving numbers out changes no other word's document frequency, so no other word's
+    IDF: a sentence without numbers keeps its vector, and two such sentences keep their
+    similarity (the products of their shared words, summed in the same order, that of
+    the words' first use in the story). Only the pairs with a sentence that has numbers
+    are computed again, from its vector without them and the same order of words.
+    """
+    sentences = alignment.sentences
+    numbered = [any(t[:1].isdigit() or t in _NUMBER_STEMS for t in s.terms) for s in sentences]
+    vecs = [vector(_number_free(s.terms), alignment.idf) if has else s.vec
+            for s, has in zip(sentences, numbered, strict=True)]
+    out = {pair: sim for pair, sim in alignment.pairs.items()
+           if not numbered[pair[0]] and not numbered[pair[1]]}
+    mixed = set().union(*(v for v, has in zip(vecs, numbered, strict=True) if has))
+    postings: dict[str, list[tuple[int, float]]] = {
+        t: [] for t in dict.fromkeys(chain.from_iterable(vecs)) if t in mixed}
+    for i, vec in enumerate(vecs):
+        for t in vec.keys() & mixed:
+            postings[t].append((i, vec[t]))
+    get = out.get
+    for plist in postings.values():
+        for x, (i, wi) in enumerate(plist):
+            for j, wj in plist[x + 1:]:
+                if (numbered[i] or numbered[j]) and sentences[i].article != sentences[j].article:
+                    key = (i, j)
+                    out[key] = get(key, 0.0) + wi * wj
     return out
 
 
