@@ -1071,3 +1071,14 @@ def test_maybe_numbers_keeps_every_number(tokens: list[str]) -> None:
     maybe = set(_maybe_numbers(low))
     assert all(k in maybe for k, t in enumerate(low) if _number_value(t) is not None)
     assert all(k in maybe for k, t in enumerate(tokens) if _number_value(t) is not None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(
+    [*"aZ09 ,.-'’$%()[]:_", "US", "Mr.", "12,500", "3.5", "G7", "COVID-19", "é", "İ", "٣"]),
+    max_size=30).map("".join))
+def test_folded_number_tokens_by_lower_casing_ascii(sentence: str) -> None:
+    from generator.compare.numbers import _TOKEN
+    from generator.text import fold
+    if sentence.isascii():
+        assert _TOKEN.findall(sentence.lower()) == [fold(t) for t in _TOKEN.findall(sentence)]
