@@ -434,7 +434,9 @@ def _scanned_ids(lex: _Lexicon, text: str, starts: Any, ends: Any, key: Any, cod
         return None
     if not len(miss):
         return tids
-    order = np.argsort(first, kind="stable")  # new keys by first appearance
+    opening = np.zeros(len(miss), dtype=bool)  # new keys by first appearance
+    opening[first] = True
+    order = back[opening.nonzero()[0]]
     at = at[order]
     size = lengths[at]
     chars = codes[_segments(starts[at], size)]  # the new tokens' characters, in order
@@ -1202,7 +1204,10 @@ def _measure(batch: _Batch, datas: list[_Story]) -> None:
     width = max(len(batch.lexicon.stems), 1)
     key = story_of[sent] * width + stem
     unique, first, inverse = _distinct(key)
-    by_first = np.argsort(first, kind="stable")
+    # The distinct keys in order of first appearance: those found at first occurrences.
+    opening = np.zeros(len(key), dtype=bool)
+    opening[first] = True
+    by_first = inverse[opening.nonzero()[0]]
     column = np.empty(len(unique), dtype=np.int64)
     column[by_first] = np.arange(len(unique))
     cols = max(len(unique), 1)
