@@ -53,8 +53,10 @@ class Site:
         return self.url(path)
 
 
+@lru_cache(maxsize=TIMES_KEPT)
 def safe_url(url: str | None) -> str | None:
-    """Only http(s) URLs with a host become links; anything else is dropped."""
+    """Only http(s) URLs with a host become links; anything else is dropped (kept by
+    value: an article's URL is checked on its page, its story's page and for labels)."""
     if not url:
         return None
     url = url.strip()
