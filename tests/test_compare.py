@@ -1082,3 +1082,21 @@ def test_folded_number_tokens_by_lower_casing_ascii(sentence: str) -> None:
     from generator.text import fold
     if sentence.isascii():
         assert _TOKEN.findall(sentence.lower()) == [fold(t) for t in _TOKEN.findall(sentence)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(
+    [*"Aa ,.;’'\")-\n", "Kyiv", "the", "Biden's", "said", "NATO", "ok", "(", "”", "x-ray"]),
+    max_size=12).map("".join), min_size=1, max_size=5))
+def test_story_words_are_those_of_each_sentence(sentences: list[str]) -> None:
+    import re
+
+    from generator.compare.numbers import _MID_NAME, _story_lower, _story_names
+    from generator.text import fold
+    a = Article(id="a", path="a.txt", folder="x", title="t", paragraphs=sentences,
+                sentences=[[s] for s in sentences])
+    names = {fold(m.group(1)).removesuffix("'s").removesuffix("’s")
+             for s in sentences for m in _MID_NAME.finditer(s)}
+    lower = {w for s in sentences for w in re.findall(r"\b[a-z][\w’'\-]*", s)}
+    assert _story_names([a]) == names
+    assert _story_lower([a]) == lower

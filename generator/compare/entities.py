@@ -174,18 +174,14 @@ def _aliases(all_names: set[str]) -> dict[str, str]:
 
 def entities(articles: list[Article]) -> dict[str, list[str]]:
     """Names each source mentions that no other source does (sorted, as the source spells them)."""
-    lower: set[str] = set()  # words as written (each folded once, below)
-    mid: set[str] = set()
-    for article in articles:
-        for sentence in article.all_sentences:
-            toks = sentence.split()
-            stripped = [t.strip(_PUNCTUATION) for t in toks]
-            lower.update([w for w in stripped if w[:1].islower()])
-            # Capitalised after a word that does not end a sentence or open a quotation.
-            mid.update([w for w, before in zip(stripped[1:], toks, strict=False)
-                        if w[:1].isupper() and before[-1:] not in _SENTENCE_OPENERS])
-    lower_words = set(map(fold_word, lower))
-    mid_caps = set(map(fold_word, mid))
+    # Every sentence's words in one list, a "." between sentences: a sentence's first
+    # word then follows a word ending a sentence, as if it had none before it.
+    toks = " . ".join([s for article in articles for s in article.all_sentences]).split()
+    stripped = [t.strip(_PUNCTUATION) for t in toks]
+    lower_words = set(map(fold_word, {w for w in stripped if w[:1].islower()}))
+    # Capitalised after a word that does not end a sentence or open a quotation.
+    mid_caps = set(map(fold_word, {w for w, before in zip(stripped[1:], toks, strict=False)
+                                   if w[:1].isupper() and before[-1:] not in _SENTENCE_OPENERS}))
     found: dict[str, set[str]] = {}
     for article in articles:
         own: set[str] = set()

@@ -1020,13 +1020,12 @@ def _days(sentence: str) -> frozenset[str]:
 
 def _story_names(articles: list[Article]) -> frozenset[str]:
     """Words written capitalised inside a sentence somewhere in the story (names)."""
-    out: set[str] = set()
+    written: set[str] = set()
     for article in articles:
-        for sentence in article.all_sentences[:200]:
-            for m in _MID_NAME.finditer(sentence):
-                w = fold(m.group(1))
-                out.add(w.removesuffix("'s").removesuffix("’s"))
-    return frozenset(out)
+        # One search over the article's sentences, one a line: a match needs a space
+        # before it and ends before a line break, so none spans two sentences.
+        written.update(_MID_NAME.findall("\n".join(article.all_sentences[:200])))
+    return frozenset(fold_word(w).removesuffix("'s").removesuffix("’s") for w in written)
 
 
 _LOWER_WORD = re.compile(r"\b[a-z][\w’'\-]*")
@@ -1035,9 +1034,8 @@ _LOWER_WORD = re.compile(r"\b[a-z][\w’'\-]*")
 def _story_lower(articles: list[Article]) -> frozenset[str]:
     """Words written in lower case somewhere in the story (common words, not names)."""
     out: set[str] = set()
-    for article in articles:
-        for sentence in article.all_sentences[:200]:
-            out.update(_LOWER_WORD.findall(sentence))
+    for article in articles:  # (a line break ends a word as the end of a sentence does)
+        out.update(_LOWER_WORD.findall("\n".join(article.all_sentences[:200])))
     return frozenset(out)
 
 
