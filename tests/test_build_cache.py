@@ -574,3 +574,56 @@ def test_cluster_cache_writes_can_wait_for_the_story_stage(tmp_path: Path) -> No
     stored = json.loads(features.read_text(encoding="utf-8"))
     assert len(stored) == len(articles)
     cache.close()
+
+
+def _wait_for(path_of: Callable[[], list[Path]], seconds: float = 60.0) -> list[Path]:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not (found := path_of()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
+
+
+def test_word_lists_are_written_aside_checked_and_used(tmp_path: Path) -> None:
+    """A cold build leaves wordfreq's list file to a background process (or writes it
+    itself where it may not fork); the file starts with the sha256 of the rest, a
+    damaged one is not used, and a good one answers lookups."""
+    from generator.cluster import features
+    from generator.cluster.cached import Frequencies
+
+    config = site_copy(tmp_path)
+    features._KNOWN.clear()  # nothing known: clustering looks words up in wordfreq's list
+    build(config, jobs=1)
+    folder = config.root / ".digest-cache" / "results"
+    lists = _wait_for(lambda: sorted(folder.glob("words-*.tsv")))
+    assert len(lists) == 1
+    data = lists[0].read_bytes()
+    check, _, body = data.partition(b"\n")
+    assert check == hashlib.sha256(body).hexdigest().encode()
+    cache = build_module.open_cache(config, lambda _: None)
+    assert cache is not None
+    try:
+        found = Frequencies(cache).word_list("en")
+        assert found is not None
+        assert found.get("the") == features._frequencies("en")["the"] > 0
+        lists[0].write_bytes(data[:-100])  # cut short
+        assert Frequencies(cache).word_list("en") is None
+    finally:
+        features.use_word_lists(None)
+        cache.close()
+
+
+def test_background_work_runs_detached_and_never_from_a_threaded_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from generator.cluster.cached import in_background
+
+    done = tmp_path / "done"
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # whatever else pytest runs
+    assert in_background(lambda: done.write_text("yes"))
+    assert _wait_for(lambda: [done] if done.exists() else []) == [done]
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    assert not in_background(lambda: (tmp_path / "never").write_text("no"))
+    assert not (tmp_path / "never").exists()
