@@ -21,6 +21,7 @@ results are gathered in input order, so the output does not depend on it.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import json
 import os
@@ -218,11 +219,18 @@ def run_each(fn: Callable[[T], R], items: Sequence[T], jobs: int,
 
     chunk = max(1, len(items) // (jobs * 8))
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        results = pool.map(fn, items, chunksize=chunk)  # submits all: the workers run
-        if meanwhile is not None:
-            meanwhile()
-        yield from results
+    # What exists now stays out of garbage collection while the workers run: a full
+    # collection in a worker would otherwise touch every inherited object and copy
+    # the memory pages they share with this process (see gc.freeze).
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            results = pool.map(fn, items, chunksize=chunk)  # submits all: the workers run
+            if meanwhile is not None:
+                meanwhile()
+            yield from results
+    finally:
+        gc.unfreeze()
 
 
 # --- stages -------------------------------------------------------------------------------
