@@ -434,6 +434,8 @@ def extract(article: Article, index: int, sentence: str) -> list[Claim]:
                             named=named))
         spans.append((q0, j))
         skip_until = j - 1
+    if not claims:
+        return claims  # (what follows only completes the claims)
     sig = frozenset(c.measure for c in claims if c.measure)
     score_texts: list[str] = _SCORE.findall(sentence)
     scores = len(score_texts)
