@@ -20,6 +20,7 @@ results are gathered in input order, so the output does not depend on it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import hashlib
@@ -482,17 +483,19 @@ def stories_all(stories: list[Story], config: Config, keys: dict[str, str],
 def process(config: Config, progress: Progress = _quiet,
             timings: dict[str, float] | None = None, *, jobs: int | None = None,
             executor: Executor | None = None, use_cache: bool = True,
-            inputs: list[Any] | None = None) -> Digest:
+            inputs: list[Any] | None = None,
+            meanwhile: Callable[[], None] | None = None) -> Digest:
     """Run every stage up to (not including) render; return the digest.
 
     ``inputs``, when given, receives the content keys of everything the digest is
     made of (articles, stories, pages, problems), from which the site's fingerprint
-    is computed without serialising the whole digest."""
+    is computed without serialising the whole digest. ``meanwhile`` is the caller's
+    own work, done while the per-story work runs (see :func:`run_each`)."""
     timings = timings if timings is not None else {}
     store = open_cache(config, progress, use_cache)
     try:
         return _process(config, progress, timings, jobs or default_jobs(), executor, store,
-                        inputs)
+                        inputs, meanwhile)
     finally:
         if store is not None:
             store.close()  # writes what the stages put
@@ -500,7 +503,7 @@ def process(config: Config, progress: Progress = _quiet,
 
 def _process(config: Config, progress: Progress, timings: dict[str, float], jobs: int,
              executor: Executor | None, store: Cache | None,
-             inputs: list[Any] | None) -> Digest:
+             inputs: list[Any] | None, meanwhile: Callable[[], None] | None) -> Digest:
     def stage(name: str, started: float, detail: str = "") -> None:
         timings[name] = time.perf_counter() - started
         progress(f"{name}: {timings[name]:.2f}s{detail}")
@@ -532,7 +535,9 @@ def _process(config: Config, progress: Progress, timings: dict[str, float], jobs
 
     # A few changed articles: their stories' worker starts now, importing beside clustering.
     warm = early_workers(config, len(cleaned) - reused, jobs) if executor is None else None
-    later: list[Callable[[], None]] = []  # cache writes to do while the story workers work
+    later: list[Callable[[], None]] = []  # work to do while the story workers work
+    if meanwhile is not None:
+        later.append(meanwhile)
     try:
         t = time.perf_counter()
         stories = cluster_all(articles, config, keys, store, extracted, later)
@@ -638,20 +643,28 @@ def build(config: Config, progress: Progress = _quiet, *, jobs: int | None = Non
     except write_stage.OutputError as exc:
         raise BuildError(str(exc)) from None
     inputs: list[Any] = []
+    state_path = cache_folder(config) / "site.json"
+    seen: dict[str, Any] = {}
+
+    def look() -> None:
+        """The last build's saved state and the output folder as it is now (nothing
+        writes it before this build does, so this is done while the stories are)."""
+        seen["state"] = None
+        if use_cache:
+            with contextlib.suppress(OSError, ValueError):
+                seen["state"] = json.loads(state_path.read_text(encoding="utf-8"))
+        seen["listing"] = _listing(output)
+
     digest = process(config, progress, timings, jobs=jobs, executor=executor,
-                     use_cache=use_cache, inputs=inputs)
+                     use_cache=use_cache, inputs=inputs, meanwhile=look)
 
     t = time.perf_counter()
     site_key = _site_key(config, digest)
     fingerprint = _fingerprint(site_key, inputs)
-    state_path = cache_folder(config) / "site.json"
-    state: Any = None
-    if use_cache:
-        try:
-            state = json.loads(state_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            state = None
-    listing = _listing(output)
+    if "listing" not in seen:
+        look()
+    state: Any = seen["state"]
+    listing: dict[str, list[int]] = seen["listing"]
     # The output folder is exactly as the last build left it (same files, sizes, times).
     intact = (isinstance(state, dict) and state.get("output") == str(output)
               and state.get("files") == listing)
