@@ -582,8 +582,11 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
     pending: list[tuple[str, Callable[[], bytes]]] = []
 
     def later(template: str, out: str, **context: Any) -> None:
+        # The template is loaded (compiled) here, once, not by each worker or page.
+        loaded = env.get_template(template)
+
         def make() -> bytes:
-            return env.get_template(template).render(**common, **context).encode("utf-8")
+            return loaded.render(**common, **context).encode("utf-8")
 
         pending.append((out, make))
 
