@@ -268,7 +268,7 @@ _POWERS: list[tuple[Any, Any]] = []
 """[(_HASH ** k, _HASH ** -k) for k < their length (mod 2**64)], replaced by a longer
 pair when needed (one item, read once, so threads always see a matching pair)."""
 _UNKNOWN = 255
-"""A class not yet looked up (real classes use the six bits of :func:`_scan`)."""
+"""A class not yet looked up (real classes use the low seven bits, see :func:`_scan`)."""
 _BEYOND = 0x10000
 """Where :func:`_classes` puts every code point above the Basic Multilingual Plane."""
 
