@@ -484,6 +484,7 @@ def _making(makers: list[Callable[[], bytes]], jobs: int) -> Iterator[Callable[[
     worker processes when there are many (the workers inherit the makers, so nothing
     but the bytes is sent). The workers start at once, so the caller can make other
     pages meanwhile and collect these after."""
+    import gc
     import os
 
     if jobs <= 1 or len(makers) < PARALLEL_PAGES or os.name != "posix":
@@ -496,12 +497,17 @@ def _making(makers: list[Callable[[], bytes]], jobs: int) -> Iterator[Callable[[
     call = id(makers)
     tasks = [(call, i, min(i + step, len(makers))) for i in range(0, len(makers), step)]
     _PENDING[call] = makers  # set before the workers are forked: they inherit it
+    # What exists now stays out of garbage collection while the workers run (a full
+    # collection in a worker would touch, and so copy, every page it shares with this
+    # process; see gc.freeze).
+    gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=jobs,
                                  mp_context=multiprocessing.get_context("fork")) as pool:
             parts = pool.map(_make_slice, tasks)  # submitted now, gathered when called
             yield lambda: [data for part in parts for data in part]
     finally:
+        gc.unfreeze()
         del _PENDING[call]
 
 
