@@ -44,9 +44,11 @@ def words(text: str) -> list[str]:
     return _WORDS.findall(text)
 
 
-@lru_cache(maxsize=32_768)
+@lru_cache(maxsize=4_096)
 def folded_words(text: str) -> tuple[str, ...]:
-    """``words(fold(text))``, cached: the comparisons tokenise a sentence several times."""
+    """``words(fold(text))``, cached: the comparisons tokenise a sentence several times,
+    mostly one right after the other (its word count, then its stems, which are cached
+    on their own): a small cache keeps those hits without holding every sentence's words."""
     return tuple(_WORDS.findall(fold(text)))
 
 
