@@ -490,7 +490,8 @@ def process(config: Config, progress: Progress = _quiet,
     ``inputs``, when given, receives the content keys of everything the digest is
     made of (articles, stories, pages, problems), from which the site's fingerprint
     is computed without serialising the whole digest. ``meanwhile`` is the caller's
-    own work, done while the per-story work runs (see :func:`run_each`)."""
+    own work, called once while the per-story work runs (see :func:`run_each`), or
+    before returning when there is none."""
     timings = timings if timings is not None else {}
     store = open_cache(config, progress, use_cache)
     try:
@@ -661,9 +662,7 @@ def build(config: Config, progress: Progress = _quiet, *, jobs: int | None = Non
     t = time.perf_counter()
     site_key = _site_key(config, digest)
     fingerprint = _fingerprint(site_key, inputs)
-    if "listing" not in seen:
-        look()
-    state: Any = seen["state"]
+    state: Any = seen["state"]  # process() called look() once, whatever the stages did
     listing: dict[str, list[int]] = seen["listing"]
     # The output folder is exactly as the last build left it (same files, sizes, times).
     intact = (isinstance(state, dict) and state.get("output") == str(output)
