@@ -493,3 +493,98 @@ def test_count_unique_is_jinjas_unique_list_length(ids: list[str]) -> None:
     env = jinja2.Environment()
     expected = env.from_string("{{ ids|unique|list|length }}").render(ids=ids)
     assert str(count_unique(ids)) == expected
+
+
+_SENTENCE = st.lists(st.sampled_from(list("ab <>&\"' .é")) | st.sampled_from(
+    ["https://x.example/a?b=1&c=2", "http://", "javascript:alert(1)", "HTTP://Y.example/"]),
+    max_size=12).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_SENTENCE, max_size=4), max_size=4))
+def test_sentence_spans_is_the_template_loop(paragraphs: list[list[str]]) -> None:
+    # article.html writes each paragraph with one filter call instead of a Jinja2 loop
+    # over its sentences: the same HTML.
+    from generator.render import make_environment
+
+    env = make_environment(Config())
+    loop = env.from_string('{% for para in paras|numbered %}<p>{% for i, s in para %}'
+                           '<span id="s{{ i }}">{{ s|linkify }}</span> {% endfor %}</p>'
+                           '{% endfor %}')
+    spans = env.from_string("{% for para in paras|numbered %}<p>{{ para|sentence_spans }}</p>"
+                            "{% endfor %}")
+    assert spans.render(paras=paragraphs) == loop.render(paras=paragraphs)
+
+
+def test_story_meta_filter_is_the_old_macro() -> None:
+    from generator.render import make_environment
+
+    env = make_environment(Config())
+    old = env.from_string(
+        "{% macro story_meta(story) %}\n{{ story.articles|length|plural('source') }}"
+        "{% if story.differences %} · {{ story.differences.independent_reports"
+        "|plural('independent report') }}{% endif %}\n{% endmacro %}{{ story_meta(story) }}")
+    new = env.from_string("{{ story|story_meta }}")
+    macro = env.from_string('{% import "_macros.html" as m with context %}'
+                            "{{ m.story_meta(story) }}")
+    digest = make_digest()
+    one = Story(id="one", slug="one", articles=digest.articles[:1], title="One")
+    for story in [*digest.stories, one]:
+        assert new.render(story=story) == old.render(story=story) == macro.render(story=story)
+
+
+# The "Only here" section and coverage matrix as story.html wrote them before the
+# story view looked up each source's URL and label once (per fact and per cell), and
+# as it writes them now.
+_FIXTURES = Path(__file__).parent / "fixtures" / "render_speed"
+_OLD_ONLY_HERE = (_FIXTURES / "only_here_old.html").read_text("utf-8")
+
+_NEW_ONLY_HERE = (_FIXTURES / "only_here_new.html").read_text("utf-8")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a-one", "b-two", "c-three"]),
+                          st.sampled_from(["F", "G <&>", EVIL]),
+                          st.none() | st.integers(0, 30)), max_size=16),
+       st.lists(st.lists(st.sampled_from(["a-one", "b-two", "c-three", "gone"]),
+                         min_size=1, max_size=4), max_size=5))
+def test_story_view_gives_the_old_only_here_and_matrix(
+        unique: list[tuple[str, str, int | None]], shared: list[list[str]]) -> None:
+    from generator.render import make_environment, story_view
+    from generator.render.site import Site
+
+    digest = make_digest()
+    story = digest.stories[0]
+    assert story.differences is not None
+    by_source: dict[str, list[Fact]] = {}
+    for aid, text, n in unique:
+        by_source.setdefault(aid, []).append(
+            Fact(text, [aid], {} if n is None else {aid: n}))
+    story.differences.unique = by_source
+    story.differences.facts = [Fact(f"shared {i}", ids) for i, ids in enumerate(shared)]
+    site = Site("S", "", "", "/repo/")
+    env = make_environment(Config())
+    context = {"story": story, "view": story_view(story, site), "site": site,
+               "articles_by_id": {a.id: a for a in digest.articles}}
+    assert (env.from_string(_NEW_ONLY_HERE).render(context)
+            == env.from_string(_OLD_ONLY_HERE).render(context))
+    # What is tested is what story.html says.
+    theme = (Path(__file__).parent.parent / "templates" / "story.html").read_text("utf-8")
+    for line in _NEW_ONLY_HERE.splitlines()[1:]:
+        assert line in theme, line
+
+
+def test_pages_extend_a_users_base_template(tmp_path: Path) -> None:
+    # The built-in pages extend the ``layout`` render hands them: base.html as the
+    # theme resolves it, so a user's base.html still frames every page.
+    (tmp_path / "templates").mkdir()
+    base = (Path(__file__).parent.parent / "templates" / "base.html").read_text("utf-8")
+    (tmp_path / "templates" / "base.html").write_text(
+        base.replace("<body>", "<body><p>user layout</p>"), "utf-8")
+    files = render(make_digest(), Config(root=tmp_path))
+    pages = [p for p in files if p.endswith(".html")]
+    assert any(p.startswith("stories/") for p in pages)
+    assert any(p.startswith("articles/") for p in pages)
+    assert any(p.startswith("archive/2") for p in pages)
+    for p in pages:
+        assert b"<body><p>user layout</p>" in files[p], p

@@ -147,6 +147,23 @@ def source_chips(context: jinja2.runtime.Context, ids: list[str], labels: Mappin
     return markupsafe.Markup("".join(out))
 
 
+def sentence_spans(sentences: list[tuple[int, str]]) -> markupsafe.Markup:
+    """A paragraph's numbered sentences (from :func:`numbered`) as
+    ``<span id="s<N>">sentence</span> `` each, the text through :func:`linkify`: the
+    same HTML as a template loop over them, without a Jinja2 step per sentence."""
+    return markupsafe.Markup("".join([f'<span id="s{int(i)}">{linkify(s)}</span> '
+                                      for i, s in sentences]))
+
+
+def story_meta(story: Story) -> str:
+    """A story card's sources line: how many sources and independent reports (the
+    ``m.story_meta`` macro's text, as a filter: a macro call per card costs more)."""
+    text = plural(len(story.articles), "source")
+    if story.differences:
+        text += " · " + plural(story.differences.independent_reports, "independent report")
+    return text
+
+
 def numbered(paragraphs: list[list[str]]) -> Iterator[list[tuple[int, str]]]:
     """Each paragraph's sentences with their number in the whole text (from 0): the
     anchors summary chips link to."""
@@ -243,6 +260,8 @@ def _environment(user: str | None, builtin: str, compiled: str | None) -> jinja2
     env.filters["linkify"] = linkify
     env.filters["mark_words"] = mark_words
     env.filters["plural"] = plural
+    env.filters["sentence_spans"] = sentence_spans
+    env.filters["story_meta"] = story_meta
     env.filters["span"] = story_span
     return env
 
@@ -399,8 +418,9 @@ def _indented(value: Any, newline: str, out: list[str]) -> None:
         raise _Unusual
 
 
-def story_view(story: Story) -> dict[str, Any]:
-    """What the story template needs beyond the story itself (computed once per story)."""
+def story_view(story: Story, site: Site | None = None) -> dict[str, Any]:
+    """What the story template needs beyond the story itself (computed once per story;
+    ``only``, the "Only here" list, needs the ``site``)."""
     labels = source_labels(story.articles)
     order = [a.id for a in story.articles]
     d = story.differences
@@ -420,7 +440,31 @@ def story_view(story: Story) -> dict[str, Any]:
         "single_facts": single,
         "first_time": story_first_time(story),
         "last_time": story_time(story),
+        "columns": [(aid, labels[aid]) for aid in order],
+        "only": only_here(story, labels, site) if site is not None else [],
     }
+
+
+OnlyHere = tuple[str, str, int, list[tuple[str, int | None]], list[tuple[str, int | None]]]
+
+
+def only_here(story: Story, labels: Mapping[str, str], site: Site) -> list[OnlyHere]:
+    """The "Only here" list of a story page: for each source (in the story's order)
+    with facts no other source reports, its page's URL, its label, how many facts,
+    and the first five then the rest as (text, sentence number or None). What the
+    template needs per fact, looked up once per source instead of once per fact."""
+    d = story.differences
+    if d is None:
+        return []
+    out: list[OnlyHere] = []
+    for article in story.articles:
+        aid = article.id
+        facts = d.unique.get(aid, [])
+        if not facts:
+            continue
+        items = [(f.text, getattr(f, "anchors", {}).get(aid)) for f in facts]
+        out.append((site.url(article.page), labels[aid], len(facts), items[:5], items[5:]))
+    return out
 
 
 class TextStore(Protocol):
@@ -527,7 +571,11 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
     story_of = {a.id: s for s in digest.stories for a in s.articles}
     articles_by_id = {a.id: a for a in digest.articles}
     days = machine.archive_days(stories)
-    common: Mapping[str, Any] = {"site": site, "pages": digest.pages}
+    # ``layout``: base.html, loaded once (the built-in story, article and day pages
+    # extend it; a page extending "base.html" by name looks it up, with a stat of its
+    # file, on every page).
+    common: Mapping[str, Any] = {"site": site, "pages": digest.pages,
+                                 "layout": env.get_template("base.html")}
 
     def page(template: str, out: str, **context: Any) -> None:
         html = env.get_template(template).render(**common, **context)
@@ -587,20 +635,31 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
     # worker processes when there are many; results go in this same order.
     pending: list[tuple[str, Callable[[], bytes]]] = []
 
-    def later(template: str, out: str, **context: Any) -> None:
-        # The template is loaded (compiled) here, once, not by each worker or page.
+    def later(template: str, out: str, context: Callable[[], dict[str, Any]]) -> None:
+        # The template is loaded (compiled) here, once, not by each worker or page; the
+        # page's own context is computed where the page is made (in a worker when
+        # there are many).
         loaded = env.get_template(template)
 
         def make() -> bytes:
-            return loaded.render(**common, **context).encode("utf-8")
+            return loaded.render(**common, **context()).encode("utf-8")
 
         pending.append((out, make))
+
+    def story_context(story: Story) -> dict[str, Any]:
+        return {"story": story, "view": story_view(story, site), "articles_by_id": articles_by_id,
+                "page_path": story.page}
+
+    def article_context(article: Article, home: Story | None) -> dict[str, Any]:
+        labels = source_labels(home.articles) if home else {}
+        return {"article": article, "story": home,
+                "label": labels.get(article.id, outlet_name(article)), "page_path": article.page}
 
     for story in stories:
         part = story_part(story)
         if fresh(story.page + "index.html", part):
-            later("story.html", story.page + "index.html", story=story, view=story_view(story),
-                  articles_by_id=articles_by_id, page_path=story.page)
+            later("story.html", story.page + "index.html",
+                  functools.partial(story_context, story))
         if fresh(story.page + "feed.xml", part):
             pending.append((story.page + "feed.xml",
                             functools.partial(feeds.story_feed, story, site)))
@@ -608,9 +667,8 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
         home = story_of.get(article.id)
         if not fresh(article.page + "index.html", article_part(article), story_part(home)):
             continue
-        labels = source_labels(home.articles) if home else {}
-        later("article.html", article.page + "index.html", article=article, story=home,
-              label=labels.get(article.id, outlet_name(article)), page_path=article.page)
+        later("article.html", article.page + "index.html",
+              functools.partial(article_context, article, home))
     for out, _ in pending:
         files[out] = b""  # its place in the order; the bytes come below
     with _making([make for _, make in pending], jobs) as made:
