@@ -564,12 +564,42 @@ def _markdown_parser() -> MarkdownIt:
     return MarkdownIt("commonmark")
 
 
+# What could make CommonMark read a body as more than paragraphs of plain text: a
+# character that starts inline markup (escapes, code spans, emphasis, autolinks and
+# HTML), an inline link or image ("](": brackets alone are text when no line defines a
+# link reference), an entity, a line break or NUL that markdown-it normalises, and a
+# line that starts with whitespace (indented code, a blank line of spaces) or with a
+# block marker (heading, quote, list item, rule, setext underline, fence, reference
+# definition). None of these: markdown-it finds exactly the blocks between empty lines.
+_MARKDOWN_SYNTAX = re.compile(
+    r"[\\`*_<\r\x00]|\]\(|&(?:#|[A-Za-z][A-Za-z0-9]*;)|^(?:[ \t#>+\-=~\[]|\d+[.)])",
+    re.MULTILINE)
+
+
+def plain_markdown_paragraphs(body: str) -> list[str] | None:
+    """The paragraphs of a Markdown body that uses no Markdown syntax (the blocks
+    between empty lines, whitespace normalised): what markdown-it finds in it, without
+    parsing (parsing is most of the cost of cleaning a short article). None when the
+    body has anything :data:`_MARKDOWN_SYNTAX` matches; then only markdown-it knows."""
+    if _MARKDOWN_SYNTAX.search(body):
+        return None
+    return [text for text in map(normalize_space, body.split("\n\n")) if text]
+
+
 def markdown_paragraphs_and_title(body: str) -> tuple[list[str], str | None]:
     """Plain-text blocks of a Markdown body, and its title when it opens with a heading.
 
     A level-1 heading before any other block is the article's headline (lifted
     out of the paragraphs); other headings stay as subheads.
     """
+    plain = plain_markdown_paragraphs(body)
+    if plain is not None:
+        return plain, None
+    return parsed_markdown_paragraphs_and_title(body)
+
+
+def parsed_markdown_paragraphs_and_title(body: str) -> tuple[list[str], str | None]:
+    """:func:`markdown_paragraphs_and_title` by markdown-it, whatever the body."""
     md = _markdown_parser()
     paragraphs: list[str] = []
     title: str | None = None

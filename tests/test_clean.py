@@ -22,6 +22,8 @@ from generator.clean import (
     infer_headline,
     markdown_paragraphs_and_title,
     parse_date,
+    parsed_markdown_paragraphs_and_title,
+    plain_markdown_paragraphs,
     url_date,
 )
 from generator.load import load, read_paths
@@ -199,6 +201,43 @@ def test_markdown_title_and_subheads() -> None:
     assert title == "The headline"
     assert paragraphs == ["First paragraph with emphasis.", "A subhead", "item one"]
     assert markdown_paragraphs_and_title("Intro.\n\n# Late heading\n")[1] is None
+
+
+# Bodies mostly of Markdown's special characters, line breaks and unusual spaces, so
+# that generated text often is, or almost is, Markdown syntax.
+_MARKDOWN_ALPHABET = st.sampled_from(list(
+    "ab Z1 9.)\n\n\n\t\r\x00\x0b\x0c\xa0\u2003#>-+=*_~`\\[]()!<&;:'\"|"))
+_MARKDOWN_WORDS = st.sampled_from([
+    "the", "Word", "1.", "2)", "- ", "* ", "# ", "> ", "    ", "  ", "\n", "\n\n", "\n   \n",
+    "[link](x)", "[a]", "[a]: /u", "![i](p)", "&amp;", "&#35;", "AT&T", "a&b;", "===", "---",
+    "```", "~~~", "<b>", "<http://x>", "\\*", "`c`", "_e_", "**s**", "x\n===\n", "\xa0"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_MARKDOWN_ALPHABET, _MARKDOWN_WORDS), max_size=40).map("".join))
+def test_plain_markdown_fast_path_agrees_with_markdown_it(body: str) -> None:
+    plain = plain_markdown_paragraphs(body)
+    if plain is not None:
+        assert (plain, None) == parsed_markdown_paragraphs_and_title(body)
+    assert markdown_paragraphs_and_title(body) == parsed_markdown_paragraphs_and_title(body)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), max_size=60),
+                max_size=8).map("\n\n".join))
+def test_plain_markdown_fast_path_on_any_text(body: str) -> None:
+    plain = plain_markdown_paragraphs(body)
+    if plain is not None:
+        assert (plain, None) == parsed_markdown_paragraphs_and_title(body)
+
+
+def test_plain_markdown_fast_path_takes_plain_prose_and_declines_syntax() -> None:
+    body = "First line\nwraps here.\n\n\nAnother [aside] paragraph, AT&T and 5 > 4.\n"
+    assert plain_markdown_paragraphs(body) == [
+        "First line wraps here.", "Another [aside] paragraph, AT&T and 5 > 4."]
+    for syntax in ("a *b*", "a [b](c)", "# head", "1. item", "    code", "a &amp; b",
+                   "a\n===", "a `b`", "a <b>", "a\\b", "a\r\nb", "[r]: /u"):
+        assert plain_markdown_paragraphs(syntax) is None, syntax
 
 
 def test_formats_fixture_folder_reads_and_describes() -> None:
