@@ -80,6 +80,15 @@ _DATE_WORDS = frozenset(
     "published posted last modified est edt pst pdt cst cdt gmt utc bst cet cest et pt min "
     "mins minute minutes h hr hrs hour hours d day days week weeks month months year years "
     "yesterday today".split())
+# Patterns used per line or per article, compiled once (before the build forks its
+# cleaning workers, which then need not compile them each).
+_OUTLET_SEPARATOR = re.compile(r"\s+(?:and|&)\s+|,")
+_DATE_TOKEN = re.compile(r"[A-Za-z.]+|\d+")
+_NUMBER_UNIT = re.compile(r"\d+[a-z]{1,2}")
+_WORD_CHARS = re.compile(r"\w+")
+_DATE_SUFFIX = re.compile(r"(?:st|nd|rd|th|[hmd]|by)")
+_ADDRESS = re.compile(r"https?:|@|www\.")
+_CLAUSE_END = re.compile(r",\s|;\s|\s[–—]\s|:\s")
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
@@ -194,7 +203,7 @@ def _mark_shapes(lines: list[_Line]) -> None:
                 line.lifts["published"] = iso
         elif (m := _SOURCE_LINE.match(text)) and len(words(text)) <= 12:
             line.role, line.reason = "meta", "source attribution"
-            line.lifts["outlet"] = re.split(r"\s+(?:and|&)\s+|,", m.group("name"))[0].strip()
+            line.lifts["outlet"] = _OUTLET_SEPARATOR.split(m.group("name"))[0].strip()
         elif (m := _PAREN_ATTRIBUTION.match(text)) and len(words(text)) <= 4:
             line.role, line.reason = "meta", "source attribution"
             line.lifts["outlet"] = m.group("name").strip()
@@ -245,13 +254,13 @@ def _lift_metadata(lines: list[_Line], out: Cleaned) -> None:
 
 def _is_date_line(text: str) -> bool:
     """A line holding nothing but a date or time (``Nov 19, 2019 6:21 AM EST``, ``2H ago``)."""
-    tokens = re.findall(r"[A-Za-z.]+|\d+", text)
-    if not tokens or not any(t.isdigit() or re.fullmatch(r"\d+[a-z]{1,2}", t.lower())
-                             for t in re.findall(r"\w+", text)):
+    tokens = _DATE_TOKEN.findall(text)
+    if not tokens or not any(t.isdigit() or _NUMBER_UNIT.fullmatch(t.lower())
+                             for t in _WORD_CHARS.findall(text)):
         return False
     rest = [t.lower().strip(".") for t in tokens if not t.isdigit()]
     return len(tokens) <= 14 and all(
-        not t or t in _DATE_WORDS or re.fullmatch(r"(?:st|nd|rd|th|[hmd]|by)", t) for t in rest)
+        not t or t in _DATE_WORDS or _DATE_SUFFIX.fullmatch(t) for t in rest)
 
 
 def _legal_density(text: str) -> int:
@@ -419,7 +428,7 @@ def _find_title(lines: list[_Line], out: Cleaned) -> None:
         if line.role not in ("outside", "subhead", "body"):
             continue
         n = len(words(line.text))
-        if not 3 <= n <= 30 or line.text.endswith(".") or re.search(r"https?:|@|www\.", line.text):
+        if not 3 <= n <= 30 or line.text.endswith(".") or _ADDRESS.search(line.text):
             continue
         stems = _content_stems(line.text)
         if len(stems) < 2:
@@ -482,7 +491,7 @@ def infer_headline(paragraph: str, max_words: int = 14) -> str:
     """A headline for an article without one: the lead sentence's first clause."""
     sentences = split_sentences(paragraph)
     lead = sentences[0] if sentences else paragraph
-    clause = re.split(r",\s|;\s|\s[–—]\s|:\s", lead)[0].rstrip(" .")
+    clause = _CLAUSE_END.split(lead)[0].rstrip(" .")
     tokens = clause.split()
     if len(tokens) > max_words:
         clause = " ".join(tokens[:max_words]) + "…"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import re
 from pathlib import Path
 
 import numpy as np
@@ -333,3 +334,64 @@ def test_codes_that_need_language_matching_are_left_to_wordfreq() -> None:
     from generator.cluster.features import _read_word_list
 
     assert _read_word_list("pt-BR") is None and _read_word_list("xx") is None
+
+
+# --- extraction: the faster paths against the plain ones -------------------------------
+
+_PLAIN_TOKEN_RE = re.compile(r"[^\W_](?:[\w]|['’\-.](?=\w))*|[.!?:;\"“”()\[\]|\n]")
+"""The token pattern extract() used before (alternation tried at every character)."""
+_TOKEN_TEXT = st.lists(st.one_of(
+    st.sampled_from([*"aZé9_ '’-.!?:;\"“”()[]|\n,", "Mr.", "U.S.", "don't", "e-mail",
+                     "a.-b", "x'", "3.5", "'s", "Li’l", "Bank of England", "The"]),
+    st.characters(blacklist_categories=("Cs",))), max_size=60).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_TOKEN_TEXT)
+def test_token_pattern_finds_the_plain_patterns_tokens(text: str) -> None:
+    from generator.cluster.features import _TOKEN_RE
+
+    assert _TOKEN_RE.findall(text) == _PLAIN_TOKEN_RE.findall(text)
+
+
+def _plain_extract(article: Article, language: str = "english") -> tuple[object, ...]:
+    """extract() as it was: the plain pattern and a cached call per distinct token."""
+    from collections import Counter
+
+    from generator.cluster import features as f
+
+    lang = f._sumy_language(article.language or language)
+    stops = f.stop_words(lang)
+    words: dict[str, float] = {}
+    numbers: Counter[str] = Counter()
+    names: Counter[str] = Counter()
+    forms: dict[str, str] = {}
+    surface: dict[str, str] = {}
+    title_tokens = _PLAIN_TOKEN_RE.findall(article.title)
+    body_tokens = _PLAIN_TOKEN_RE.findall(article.text)
+    for tokens, weight in ((title_tokens, f.TITLE_WEIGHT), (body_tokens, 1.0)):
+        for tok, count in Counter(tokens).items():
+            if tok in f._BREAKS:
+                continue
+            kind, key, word = f._word(tok, lang)
+            if kind == 1:
+                words[key] = words.get(key, 0.0) + weight * count
+                if key != word and (key not in surface or word < surface[key]):
+                    surface[key] = word
+            elif kind == 2:
+                numbers[key] += count
+    if not f._title_case(article.title, stops):
+        f._names(title_tokens, stops, names, forms)
+    f._names(body_tokens, stops, names, forms)
+    return tuple(list(d.items()) for d in (words, names, numbers, forms, surface))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TOKEN_TEXT, st.lists(_TOKEN_TEXT, min_size=1, max_size=4))
+def test_extract_gives_the_plain_extractions_features_in_order(
+        title: str, paragraphs: list[str]) -> None:
+    article = Article(id="a", path="a.md", folder="f", title=title, paragraphs=paragraphs)
+    for _ in range(2):  # the second time from the token table
+        f = extract(article)
+        got = tuple(list(d.items()) for d in (f.words, f.names, f.numbers, f.forms, f.surface))
+        assert got == _plain_extract(article)

@@ -51,7 +51,13 @@ FLOOR_FREQUENCY = 2e-8
 NUMBER_DOC_PROBABILITY = 0.02
 """Background probability that an article contains a given number."""
 
-_TOKEN_RE = re.compile(r"[^\W_](?:[\w]|['’\-.](?=\w))*|[.!?:;\"“”()\[\]|\n]")
+_TOKEN_RE = re.compile(r"[^\W_]\w*(?:['’\-.]\w+)*|[.!?:;\"“”()\[\]|\n]")
+r"""A word (letters and digits; an apostrophe, hyphen or period inside it when a word
+character follows), or one break character. The same tokens as
+``[^\W_](?:\w|['’\-.](?=\w))*|...``, found without trying the alternation at every
+character (tests/test_cluster.py checks they agree)."""
+_NOT_NUMBER = re.compile(r"[^\d.]")
+_TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _HAS_DIGIT = re.compile(r"\d")
 _BREAKS = frozenset(".!?:;\n\"“”()[]|")
 _CALENDAR = frozenset({
@@ -278,7 +284,7 @@ def _stem(word: str) -> str:
 
 
 def _number(token: str) -> str | None:
-    digits = re.sub(r"[^\d.]", " ", token.replace(",", "")).split()
+    digits = _NOT_NUMBER.sub(" ", token.replace(",", "")).split()
     for d in digits:
         d = d.strip(".")
         if d:
@@ -287,7 +293,7 @@ def _number(token: str) -> str | None:
 
 
 def _title_case(title: str, stops: frozenset[str]) -> bool:
-    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", title) if fold(w) not in stops]
+    words = [w for w in _TITLE_WORD.findall(title) if fold(w) not in stops]
     if len(words) < 3:
         return False
     caps = sum(1 for w in words if w[0].isupper())
@@ -364,6 +370,13 @@ def _word(token: str, language: str) -> tuple[int, str, str]:
     return (1, _stem(word), word)
 
 
+_WORDS: dict[str, dict[str, tuple[int, str, str]]] = {}
+"""Language -> token -> :func:`_word` of it (a dict lookup per distinct token of an
+article instead of a cached call with two arguments)."""
+_WORDS_LIMIT = 1 << 18
+"""Tokens a language's table holds before it starts afresh (bounds a worker's memory)."""
+
+
 def extract(article: Article, language: str = "english") -> Features:
     """Words, names and numbers of one article."""
     lang = _sumy_language(article.language or language)
@@ -375,11 +388,17 @@ def extract(article: Article, language: str = "english") -> Features:
     surface: dict[str, str] = {}
     title_tokens = _TOKEN_RE.findall(article.title)
     body_tokens = _TOKEN_RE.findall(article.text)
+    known = _WORDS.get(lang)
+    if known is None or len(known) > _WORDS_LIMIT:
+        known = _WORDS[lang] = {}
     for tokens, weight in ((title_tokens, TITLE_WEIGHT), (body_tokens, 1.0)):
         for tok, count in Counter(tokens).items():
             if tok in _BREAKS:
                 continue
-            kind, key, word = _word(tok, lang)
+            found = known.get(tok)
+            if found is None:
+                found = known[tok] = _word(tok, lang)
+            kind, key, word = found
             if kind == 1:
                 words[key] = words.get(key, 0.0) + weight * count
                 if key != word and (key not in surface or word < surface[key]):
@@ -392,6 +411,7 @@ def extract(article: Article, language: str = "english") -> Features:
     return Features(words=words, names=names, numbers=numbers, forms=forms, surface=surface)
 
 
+@lru_cache(maxsize=64)
 def _sumy_language(language: str) -> str:
     from ..text import PYSBD_LANGUAGES
 
