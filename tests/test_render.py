@@ -17,6 +17,7 @@ import jinja2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup
 
 from generator.config import Config
 from generator.model import (
@@ -588,3 +589,48 @@ def test_pages_extend_a_users_base_template(tmp_path: Path) -> None:
     assert any(p.startswith("archive/2") for p in pages)
     for p in pages:
         assert b"<body><p>user layout</p>" in files[p], p
+
+
+class _Html:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __html__(self) -> str:
+        return self.text
+
+
+@given(st.one_of(st.text(), st.integers(), st.floats(allow_nan=False), st.none(),
+                 st.text().map(_Html), st.text().map(Markup)))
+def test_escape_text_is_markupsafe_escape(value: object) -> None:
+    import markupsafe
+
+    from generator.render import escape_text
+
+    assert escape_text(value) == str(markupsafe.escape(value))
+    assert type(escape_text(value)) in (str, markupsafe.Markup)
+
+
+_JINJA_CONSTRUCTS = """{% macro m(x) %}<b>{{ x }}</b>{% endmacro %}
+{% macro c(x) %}<b>{{ x }}</b>{{ caller() }}{% endmacro %}
+{{ v }}|{{ m(v) }}|{{ v ~ '<' }}|{{ v|e }}|{{ v|safe }}|{{ h }}|{{ n }}|{{ v|upper }}
+{% set block %}<i>{{ v }}</i>{% endset %}{{ block }}|{{ block|length }}
+{% filter upper %}{{ v }}<u>{% endfilter %}|{% call c(v) %}{{ v }}{% endcall %}
+{% autoescape false %}{{ v }}{% endautoescape %}|{% for c in v %}{{ c }}{{ loop.index }}{% endfor %}
+{{ m(v)|length }}|{{ [v, h]|join(', ') }}|{{ "%s"|format(v) }}|{{ v|replace('<', '&') }}
+"""
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("a<>&\"'é ")), max_size=6))
+def test_theme_environment_renders_as_plain_jinja(text: str) -> None:
+    # The theme's environment escapes template output without making a Markup per
+    # piece (_Template): every construct that collects output gives the same text.
+    from generator.render import make_environment
+
+    env = make_environment(Config())
+    plain = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                               keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    args = {"v": text, "h": _Html("<em>" + text + "</em>"), "n": 7}
+    assert env.template_class is not jinja2.Template
+    assert (env.from_string(_JINJA_CONSTRUCTS).render(**args)
+            == plain.from_string(_JINJA_CONSTRUCTS).render(**args))
