@@ -634,3 +634,16 @@ def test_theme_environment_renders_as_plain_jinja(text: str) -> None:
     assert env.template_class is not jinja2.Template
     assert (env.from_string(_JINJA_CONSTRUCTS).render(**args)
             == plain.from_string(_JINJA_CONSTRUCTS).render(**args))
+
+
+_WORDY = st.lists(st.sampled_from(
+    ["a", "B", "é", "É", "\u0301", "Σ", "σ", "ς", "İ", "ﬁ", "_", " ", "\n", "-", "'", "1",
+     "ß", "Å", "\u00a0", "ǅ"]), max_size=10).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_WORDY, max_size=5))
+def test_keywords_fold_texts_as_one_as_each_alone(texts: list[str]) -> None:
+    from generator.render.machine import keywords, keywords_each
+
+    assert keywords(*texts) == keywords_each(*texts)

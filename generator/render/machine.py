@@ -40,6 +40,17 @@ def search_fold(text: str) -> str:
 
 
 def keywords(*texts: str) -> str:
+    """The distinct folded words of ``texts``, in order of first appearance.
+
+    The texts are folded and searched as one, joined by line breaks: no word crosses
+    one, and folding treats one as a boundary (accents are stripped per run of
+    non-ASCII characters; lower-casing's final-sigma rule stops at it), so the words
+    are those of each text folded alone (see the tests)."""
+    return " ".join(dict.fromkeys(_TOKEN.findall(search_fold("\n".join(texts)))))
+
+
+def keywords_each(*texts: str) -> str:
+    """:func:`keywords` text by text (the plain way, for tests)."""
     words = chain.from_iterable(_TOKEN.findall(search_fold(t)) for t in texts)
     return " ".join(dict.fromkeys(words))
 
