@@ -379,7 +379,9 @@ _JSON_VALUES = st.recursive(
     _JSON_LEAVES,
     lambda inner: (st.lists(inner, max_size=4) | st.tuples(inner, inner)
                    | st.dictionaries(st.text(max_size=5), inner, max_size=4)
-                   | st.dictionaries(st.integers(), inner, max_size=2)),
+                   | st.dictionaries(st.integers(), inner, max_size=2)
+                   | st.dictionaries(st.text(max_size=5), st.lists(st.text(max_size=3),
+                                                                   max_size=3), max_size=3)),
     max_leaves=20)
 
 

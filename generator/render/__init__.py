@@ -76,8 +76,13 @@ def escape_text(value: Any) -> str:
     """``str(markupsafe.escape(value))``: the same text, without making a ``Markup``
     object (Python code in markupsafe, about half the cost of escaping). For pieces
     that are only joined into a larger text."""
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return _escape_str(value)
+    if kind is markupsafe.Markup:
+        return str(value)
+    if kind is int:
+        return int.__repr__(value)
     if hasattr(value, "__html__"):
         return str(value.__html__())
     return _escape_str(str(value))
@@ -427,6 +432,12 @@ def _indented(value: Any, newline: str, out: list[str]) -> None:
                 out.append(f"{sep}{_json_str(key)}: {int.__repr__(item)}")
             elif item is None:
                 out.append(f"{sep}{_json_str(key)}: null")
+            elif (kind is list and item
+                  and all(type(element) is str for element in item)):
+                # A list of strings (a fact's articles): written here, not by a call.
+                deeper = inner + "  "
+                out.append(f"{sep}{_json_str(key)}: [{deeper}"
+                           + ("," + deeper).join(map(_json_str, item)) + inner + "]")
             else:
                 out.append(f"{sep}{_json_str(key)}: ")
                 _indented(item, inner, out)
