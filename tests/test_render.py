@@ -649,3 +649,26 @@ def test_keywords_fold_texts_as_one_as_each_alone(texts: list[str]) -> None:
     from generator.render.machine import keywords, keywords_each
 
     assert keywords(*texts) == keywords_each(*texts)
+
+
+def test_a_changed_template_is_used_by_the_next_render(tmp_path: Path) -> None:
+    # Templates are loaded once per render call (not per page), and the environment is
+    # kept between builds: an edited template still shows in the next render.
+    import os
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    theme = Path(__file__).parent.parent / "templates"
+    config = Config(root=tmp_path)
+    for text in ("first edit", "second edit"):
+        for name in ("story.html", "article.html", "day.html"):
+            source = (theme / name).read_text("utf-8").replace(
+                "{% block main %}", "{% block main %}<p>" + text + "</p>", 1)
+            path = folder / name
+            path.write_text(source, "utf-8")
+            stamp = path.stat().st_mtime + (2 if text == "second edit" else 0)
+            os.utime(path, (stamp, stamp))
+        files = render(make_digest(), config)
+        for prefix in ("stories/", "articles/", "archive/2"):
+            pages = [p for p in files if p.startswith(prefix) and p.endswith(".html")]
+            assert pages and all(f"<p>{text}</p>".encode() in files[p] for p in pages)

@@ -630,8 +630,17 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
     common: Mapping[str, Any] = {"site": site, "pages": digest.pages,
                                  "layout": env.get_template("base.html")}
 
+    templates: dict[str, jinja2.Template] = {}
+
+    def template_of(name: str) -> jinja2.Template:
+        """The template, loaded once per render (``env.get_template`` checks the file's
+        modification time on every call)."""
+        if name not in templates:
+            templates[name] = env.get_template(name)
+        return templates[name]
+
     def page(template: str, out: str, **context: Any) -> None:
-        html = env.get_template(template).render(**common, **context)
+        html = template_of(template).render(**common, **context)
         files[out] = html.encode("utf-8")
 
     def fresh(out: str, *parts: Any) -> bool:
@@ -689,10 +698,10 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
     pending: list[tuple[str, Callable[[], bytes]]] = []
 
     def later(template: str, out: str, context: Callable[[], dict[str, Any]]) -> None:
-        # The template is loaded (compiled) here, once, not by each worker or page; the
-        # page's own context is computed where the page is made (in a worker when
+        # The template is loaded (compiled) here, once per render, not by each worker or
+        # page; the page's own context is computed where the page is made (in a worker when
         # there are many).
-        loaded = env.get_template(template)
+        loaded = template_of(template)
 
         def make() -> bytes:
             return loaded.render(**common, **context()).encode("utf-8")
