@@ -381,7 +381,10 @@ _JSON_VALUES = st.recursive(
                    | st.dictionaries(st.text(max_size=5), inner, max_size=4)
                    | st.dictionaries(st.integers(), inner, max_size=2)
                    | st.dictionaries(st.text(max_size=5), st.lists(st.text(max_size=3),
-                                                                   max_size=3), max_size=3)),
+                                                                   max_size=3), max_size=3)
+                   | st.dictionaries(st.text(max_size=5), st.dictionaries(
+                       st.text(max_size=3) | st.integers(), st.text(max_size=3)
+                       | st.integers() | st.booleans(), max_size=3), max_size=3)),
     max_leaves=20)
 
 

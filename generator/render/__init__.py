@@ -412,6 +412,23 @@ def indented_json(value: Any) -> str:
     return "".join(out)
 
 
+def _flat_members(value: dict[Any, Any]) -> list[str] | None:
+    """A dict's ``"key": value`` members when every key is a string and every value a
+    string or an int (None otherwise)."""
+    members: list[str] = []
+    for key, item in value.items():
+        if type(key) is not str:
+            return None
+        kind = type(item)
+        if kind is str:
+            members.append(f"{_json_str(key)}: {_json_str(item)}")
+        elif kind is int:
+            members.append(f"{_json_str(key)}: {int.__repr__(item)}")
+        else:
+            return None
+    return members
+
+
 def _indented(value: Any, newline: str, out: list[str]) -> None:
     kind = type(value)
     if kind is str:
@@ -438,6 +455,11 @@ def _indented(value: Any, newline: str, out: list[str]) -> None:
                 deeper = inner + "  "
                 out.append(f"{sep}{_json_str(key)}: [{deeper}"
                            + ("," + deeper).join(map(_json_str, item)) + inner + "]")
+            elif kind is dict and item and (flat := _flat_members(item)) is not None:
+                # A dict of strings and ints (a fact's anchors): written here too.
+                deeper = inner + "  "
+                out.append(f"{sep}{_json_str(key)}: {{{deeper}"
+                           + ("," + deeper).join(flat) + inner + "}")
             else:
                 out.append(f"{sep}{_json_str(key)}: ")
                 _indented(item, inner, out)
