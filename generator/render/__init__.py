@@ -499,19 +499,18 @@ def story_view(story: Story, site: Site | None = None) -> dict[str, Any]:
     labels = source_labels(story.articles)
     order = [a.id for a in story.articles]
     d = story.differences
-    matrix: list[Any] = []
+    shared: list[Any] = []
     single = 0
     if d is not None:
         shared = [f for f in d.facts if len(set(f.articles)) > 1]
         single = len(d.facts) - len(shared)
         shared.sort(key=lambda f: -len(set(f.articles)))
-        matrix = shared[:MATRIX_FACTS]
+    matrix = shared[:MATRIX_FACTS]
     return {
         "labels": labels,
         "order": order,
         "matrix": matrix,
-        "matrix_more": (len([f for f in d.facts if len(set(f.articles)) > 1]) - len(matrix)
-                        if d is not None else 0),
+        "matrix_more": len(shared) - len(matrix),
         "single_facts": single,
         "first_time": story_first_time(story),
         "last_time": story_time(story),
