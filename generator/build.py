@@ -703,7 +703,7 @@ def build(config: Config, progress: Progress = _quiet, *, jobs: int | None = Non
             elif present is not None:
                 stats = write_stage.update(files, (), output, present, prune=True)
             else:
-                stats = write_stage.publish(files, output)
+                stats = write_stage.publish(files, output, threads=jobs or default_jobs())
         except write_stage.OutputError as exc:
             raise BuildError(str(exc)) from None
         count = stats.files

@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -62,11 +65,14 @@ class WriteStats:
         return self.written + self.unchanged
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def _same_bytes(path: str | Path, data: bytes) -> bool:
+    """Whether ``path`` is a regular file (not a link) holding exactly ``data``."""
     try:
-        if path.is_symlink() or not path.is_file() or path.stat().st_size != len(data):
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
             return False
-        return path.read_bytes() == data
+        with open(path, "rb") as f:
+            return f.read() == data
     except OSError:
         return False
 
@@ -76,34 +82,37 @@ def write_site(files: Mapping[str, bytes], output: Path) -> int:
     return publish(files, output).files
 
 
-def publish(files: Mapping[str, bytes], output: Path) -> WriteStats:
-    """Replace ``output`` with exactly ``files``, reusing unchanged files of the old site."""
+_Folder = tuple[tuple[str, ...], list[tuple[str, str]]]
+"""A folder of the site (its path parts) and its files (name, key in ``files``)."""
+
+
+def publish(files: Mapping[str, bytes], output: Path, *, threads: int = 2) -> WriteStats:
+    """Replace ``output`` with exactly ``files``, reusing unchanged files of the old site.
+
+    The folders are written by ``threads`` threads at once (each makes a folder and
+    writes its files): making a file or a folder is mostly the kernel's work, done
+    outside Python's lock, and on some file systems it costs far more than writing
+    the bytes (ext4 without a journal looks through every recently deleted inode
+    for each new one), so on more than one core the site is written in a fraction
+    of the time. What is written does not depend on the number of threads.
+    """
     output = output.absolute()
+    folders: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for rel in sorted(files):  # every path is checked before anything is written
+        parts = safe_relpath(rel).parts
+        folders.setdefault(parts[:-1], []).append((parts[-1], rel))
     parent = output.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=parent))
     except OSError as exc:
         raise OutputError(f"{output}: cannot write here ({exc.strerror})") from None
-    stats = WriteStats()
-    folders: set[Path] = {staging}
     try:
-        for rel in sorted(files):
-            parts = safe_relpath(rel).parts
-            target = staging.joinpath(*parts)
-            if target.parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
-            previous = output.joinpath(*parts)
-            if _same_bytes(previous, files[rel]):
-                try:
-                    os.link(previous, target)
-                    stats.unchanged += 1
-                    continue
-                except OSError:
-                    pass  # no hard links here: write the bytes
-            target.write_bytes(files[rel])
-            stats.written += 1
+        counts = _each_folder(list(folders.items()), max(1, min(threads, 8)),
+                              lambda folder: _write_folder(files, os.fspath(staging),
+                                                           os.fspath(output), folder))
+        stats = WriteStats(written=sum(c[0] for c in counts),
+                           unchanged=sum(c[1] for c in counts))
         _swap(staging, output)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -112,6 +121,62 @@ def publish(files: Mapping[str, bytes], output: Path) -> WriteStats:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return stats
+
+
+def _write_folder(files: Mapping[str, bytes], staging: str, output: str,
+                  folder: _Folder) -> tuple[int, int]:
+    """Make one folder of the site in ``staging`` and write its files (each hard-linked
+    from the previous site in ``output`` when its bytes are the same there); return
+    how many were written and how many kept."""
+    parts, names = folder
+    into = os.path.join(staging, *parts)
+    if parts:
+        os.makedirs(into, exist_ok=True)  # another thread may make a parent first
+    written = unchanged = 0
+    for name, rel in names:
+        data = files[rel]
+        target = os.path.join(into, name)
+        previous = os.path.join(output, *parts, name)
+        if _same_bytes(previous, data):
+            try:
+                os.link(previous, target)
+                unchanged += 1
+                continue
+            except OSError:
+                pass  # no hard links here: write the bytes
+        with open(target, "wb") as f:
+            f.write(data)
+        written += 1
+    return written, unchanged
+
+
+def _each_folder(folders: list[_Folder], threads: int,
+                 fn: Callable[[_Folder], tuple[int, int]]) -> list[tuple[int, int]]:
+    """``fn`` over ``folders`` in ``threads`` threads taking the next folder as they
+    finish one; the first error stops them all and is raised."""
+    if threads == 1 or len(folders) < 2:
+        return [fn(f) for f in folders]
+    pending = iter(folders)
+    lock = threading.Lock()
+    failed = threading.Event()
+
+    def drain() -> list[tuple[int, int]]:
+        done = []
+        while not failed.is_set():
+            with lock:
+                folder = next(pending, None)
+            if folder is None:
+                break
+            try:
+                done.append(fn(folder))
+            except BaseException:
+                failed.set()
+                raise
+        return done
+
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="digest-write") as pool:
+        futures = [pool.submit(drain) for _ in range(threads)]
+    return [c for f in futures for c in f.result()]
 
 
 def in_place(files: Mapping[str, bytes], output: Path) -> list[str] | None:

@@ -82,3 +82,41 @@ def test_a_failed_update_leaves_the_previous_site_whole(tmp_path: Path,
     monkeypatch.undo()
     found = {p.name: p.read_bytes() for p in out.iterdir()}
     assert found == {"a.html": b"a1", "b.html": b"b1", "c.html": b"c1"}
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_threads_write_the_same_site_as_one(tmp_path: Path) -> None:
+    from generator.write import publish
+
+    files = {f"{top}/{n}/index.html": f"{top} {n}".encode()
+             for top in ("articles", "stories") for n in range(40)}
+    files |= {"index.html": b"home", "a/b/c/d.txt": b"deep", "a/b.txt": b"shallow"}
+    one = publish(files, tmp_path / "one", threads=1)
+    many = publish(files, tmp_path / "many", threads=4)
+    assert (one.written, one.unchanged) == (many.written, many.unchanged) == (len(files), 0)
+    assert _tree(tmp_path / "one") == _tree(tmp_path / "many") == files
+    # over the previous site, unchanged files are linked whichever thread takes them
+    changed = dict(files, **{"stories/7/index.html": b"new"})
+    again = publish(changed, tmp_path / "many", threads=4)
+    assert (again.written, again.unchanged) == (1, len(files) - 1)
+    assert _tree(tmp_path / "many") == changed
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_a_failed_folder_stops_the_write_and_keeps_the_previous_site(
+        tmp_path: Path, threads: int) -> None:
+    from generator.write import publish
+
+    out = tmp_path / "site"
+    publish({"index.html": b"v1"}, out)
+    # "x" is asked for both as a file and as a folder: one of them cannot be made
+    files = {f"p{n}/index.html": b"page" for n in range(30)} | {"x": b"file",
+                                                               "x/index.html": b"page"}
+    with pytest.raises(OutputError, match="cannot write the site"):
+        publish(files, out, threads=threads)
+    assert _tree(out) == {"index.html": b"v1"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
