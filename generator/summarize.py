@@ -48,6 +48,7 @@ import operator
 import re
 import sys
 import threading
+import types
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -1470,32 +1471,40 @@ def _stop_words(language: str) -> frozenset[str]:
     return stop_words(language)
 
 
-@lru_cache(maxsize=1)
-def _lean_nltk() -> None:
-    """Import NLTK (sumy's stemmers need it) without the scipy.stats and scikit-learn
-    it loads for features sumy never uses (collocation association measures,
-    scikit-learn classifiers): about 0.3 s instead of 1.5-2 s.
+def _import_summarizer(module_name: str) -> Any:
+    """Import a sumy summarizer module without importing NLTK (0.2-0.3 s).
 
-    NLTK catches the ImportError of each (a stub for ``fisher_exact``, no
-    scikit-learn wrapper). The block lasts only while NLTK is imported, holding the
-    interpreter's import lock so no other thread's import sees it; a module
-    already imported is never blocked, and nothing is blocked once NLTK is loaded.
+    sumy's summarizers take one name from ``sumy.nlp.stemmers``: ``null_stemmer``,
+    their default stemmer (lower case), which digest never uses (it passes its own).
+    That module imports NLTK for its ``Stemmer`` class. So while a summarizer module
+    is imported, ``sumy.nlp.stemmers`` is a stand-in holding only ``null_stemmer``
+    (sumy's own definition: the text in lower case); the stand-in is then removed,
+    and a later import of ``sumy.nlp.stemmers`` gets sumy's real module. When the
+    real module is already imported, it is used. The stand-in lasts only while the
+    interpreter's import lock is held, so no other thread's import sees it.
     """
-    if "nltk" in sys.modules:
-        return
+    if module_name in sys.modules:
+        return sys.modules[module_name]
     import _imp
 
     _imp.acquire_lock()
     try:
-        blocked = [name for name in ("scipy.stats", "sklearn") if name not in sys.modules]
-        for name in blocked:
-            sys.modules[name] = None  # type: ignore[assignment]
+        stand_in = None
+        if "sumy.nlp.stemmers" not in sys.modules:
+            from sumy._compat import to_unicode
+
+            def null_stemmer(object: Any) -> str:  # sumy's signature
+                return cast(str, to_unicode(object).lower())
+
+            stand_in = types.ModuleType("sumy.nlp.stemmers", "digest's stand-in for "
+                                        "sumy.nlp.stemmers while a summarizer is imported")
+            stand_in.null_stemmer = null_stemmer  # type: ignore[attr-defined]
+            sys.modules["sumy.nlp.stemmers"] = stand_in
         try:
-            importlib.import_module("nltk")
+            return importlib.import_module(module_name)
         finally:
-            for name in blocked:
-                if name in sys.modules and sys.modules[name] is None:
-                    del sys.modules[name]
+            if stand_in is not None and sys.modules.get("sumy.nlp.stemmers") is stand_in:
+                del sys.modules["sumy.nlp.stemmers"]
     finally:
         _imp.release_lock()
 
@@ -1511,8 +1520,7 @@ def _fast_lexrank() -> type:
     """
     import numpy as np
 
-    _lean_nltk()
-    from sumy.summarizers.lex_rank import LexRankSummarizer
+    LexRankSummarizer: Any = _import_summarizer("sumy.summarizers.lex_rank").LexRankSummarizer
 
     class VectorLexRank(LexRankSummarizer):  # type: ignore[misc]
         def __call__(self, document: Any, sentences_count: Any) -> Any:
@@ -1567,13 +1575,12 @@ def _fast_lexrank() -> type:
 def _summarizer(algorithm: str, language: str) -> Any:
     """One configured sumy summarizer per algorithm and language (setting sumy's
     stop words normalises the whole list, so it is done once)."""
-    _lean_nltk()
     stop = _stop_words(language)
     if algorithm == "lexrank":
         cls = _fast_lexrank()
     else:
         module_name, class_name = ALGORITHMS[algorithm].split(":")
-        cls = getattr(importlib.import_module(module_name), class_name)
+        cls = getattr(_import_summarizer(module_name), class_name)
     summarizer = cls(_stemmer(language))
     if algorithm == "edmundson":
         summarizer.stigma_words = {"reportedly"}

@@ -374,3 +374,23 @@ def test_fact_citations_join_the_summary() -> None:
     assert summary[0].articles == ["a", "c"] and summary[0].anchors == {"a": 0, "c": 2}
     # "d" reports a different number: aligned as one claim, but it does not say this.
     assert summary[1].articles == ["a", "b"] and summary[1].anchors == {"a": 1, "b": 3}
+
+
+def test_summarizers_are_imported_without_nltk() -> None:
+    """Every sumy algorithm is set up without importing NLTK (sumy's stemmers module
+    imports it for a class digest does not use); the real module is there after."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from generator import summarize\n"
+            "for name in summarize.ALGORITHMS:\n"
+            "    summarize._summarizer(name, 'english')\n"
+            "print('nltk' in sys.modules, 'sumy.nlp.stemmers' in sys.modules)\n"
+            "import sumy.nlp.stemmers\n"
+            "print(hasattr(sumy.nlp.stemmers, 'Stemmer'), 'nltk' in sys.modules)\n"
+            "from sumy.summarizers import _summarizer\n"
+            "print(_summarizer.null_stemmer('Ab\\u00c7'))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.split() == ["False", "False", "True", "True", "ab\u00e7"]
