@@ -328,14 +328,20 @@ def _story_imports(config: Config) -> None:
     summarize.prepare(config.summary, config.language)
 
 
-def _imports_ahead(config: Config, executor: Executor | None, cleaning: int) -> None:
+def _imports_ahead(config: Config, executor: Executor | None, cache: Cache | None,
+                   cleaning: int) -> None:
     """Import, while ``cleaning`` articles are cleaned (in worker processes when they
     are many), what the next stages will need in this process: numpy and scipy for
     clustering (0.2-0.3 s), and, when the story stage will fork its workers from
-    here, sumy, NLTK and compare's tables (0.3-0.4 s), which would otherwise be
-    imported with the other core idle."""
+    here, sumy and compare's tables (0.1-0.2 s), which would otherwise be imported
+    with the other core idle. When many articles are cleaned, wordfreq's list too,
+    unless the build cache keeps it as a list file (a cold build: 0.1-0.2 s)."""
     from .cluster import link  # noqa: F401
 
+    if cleaning >= PARALLEL_MIN:
+        from .cluster.cached import load_unlisted
+
+        load_unlisted(cache.folder if cache is not None else None, config.language)
     if executor is None and cleaning >= PARALLEL_MIN:
         _story_imports(config)
 
@@ -523,7 +529,7 @@ def _process(config: Config, progress: Progress, timings: dict[str, float], jobs
     hits = store.hits if store else 0
     cleaned, keys, extracted = clean_all(loaded.documents, config, store, jobs,
                                          meanwhile=functools.partial(_imports_ahead, config,
-                                                                     executor))
+                                                                     executor, store))
     articles: list[Article] = []
     for article in cleaned:
         problems.extend(article.problems)

@@ -395,3 +395,18 @@ def test_extract_gives_the_plain_extractions_features_in_order(
         f = extract(article)
         got = tuple(list(d.items()) for d in (f.words, f.names, f.numbers, f.forms, f.surface))
         assert got == _plain_extract(article)
+
+
+def test_wordfreq_list_is_loaded_ahead_only_when_the_cache_keeps_no_list_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.cluster import cached, features
+
+    loaded: list[str] = []
+    monkeypatch.setattr(features, "load_frequencies", loaded.append)
+    cached.load_unlisted(None, "english")  # no build cache: clustering will load it
+    cached.load_unlisted(tmp_path, "english")  # a cache without the list file
+    assert loaded == ["en", "en"]
+    tag = "wordfreq " + cached.distribution_tag("wordfreq")
+    cached.list_path(tmp_path, tag, "en").write_bytes(b"kept")
+    cached.load_unlisted(tmp_path, "english")
+    assert loaded == ["en", "en"]

@@ -109,6 +109,26 @@ def distribution_tag(name: str) -> str:
     return " ".join(found) or str(Path(spec.origin).stat().st_mtime_ns)
 
 
+def list_path(folder: Path, tag: str, code: str) -> Path:
+    """Where the build cache in ``folder`` keeps the list file of language ``code``."""
+    name = hashlib.sha256(f"{tag} {code}".encode()).hexdigest()[:16]
+    return folder / f"words-{name}.tsv"
+
+
+def load_unlisted(folder: Path | None, language: str) -> None:
+    """Load wordfreq's list for ``language`` now when clustering will have to (the build
+    cache in ``folder`` keeps no list file for it, or there is no cache): a cold build
+    calls this while the cleaning workers work, so clustering, which runs alone, does
+    not spend 0.1-0.2 s on it."""
+    from ..text import language_code
+    from . import features
+
+    code = language_code(language)
+    if folder is None or not list_path(folder, "wordfreq " + distribution_tag("wordfreq"),
+                                       code).is_file():
+        features.load_frequencies(code)
+
+
 class Frequencies:
     """Clustering's word frequencies kept in the build cache: the words looked up so far
     (seeded before clustering) and, per language, wordfreq's whole list as a sorted
@@ -125,10 +145,9 @@ class Frequencies:
         from ..cache import Packed
         from . import features
 
-        wordfreq = distribution_tag("wordfreq")
         self.folder = cache.folder
         self.store = Packed(cache.folder, "frequencies")
-        self.tag = "wordfreq " + wordfreq
+        self.tag = "wordfreq " + distribution_tag("wordfreq")
         data = self.store.get(self.tag)
         if isinstance(data, dict):
             for code, table in data.items():
@@ -144,8 +163,7 @@ class Frequencies:
         features.use_word_lists(self.word_list)
 
     def _path(self, code: str) -> Path:
-        name = hashlib.sha256(f"{self.tag} {code}".encode()).hexdigest()[:16]
-        return self.folder / f"words-{name}.tsv"
+        return list_path(self.folder, self.tag, code)
 
     def word_list(self, code: str) -> Any:
         from . import features

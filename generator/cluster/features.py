@@ -148,10 +148,15 @@ def _read_word_list(code: str) -> dict[str, float] | None:
         return None
     out: dict[str, float] = {}
     for index, bucket in enumerate(data[1:]):
-        freq = 10 ** (-index / 100)  # wordfreq's cB_to_freq(-index)
-        for word in bucket:
-            out[word] = freq
+        # wordfreq's cB_to_freq(-index); a word listed twice keeps its later bucket
+        out.update(dict.fromkeys(bucket, 10 ** (-index / 100)))
     return out
+
+
+def load_frequencies(code: str) -> None:
+    """Load wordfreq's list for a language code now (the lookups that need it are
+    then quick)."""
+    _frequencies(code)
 
 
 _KNOWN: dict[str, dict[str, float]] = {}
