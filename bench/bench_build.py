@@ -55,19 +55,30 @@ COMPILE = ("import compileall, os, generator\n"
            "compileall.compile_dir(os.path.dirname(generator.__file__), quiet=1)\n")
 
 
-def settle() -> None:
+def settle(not_before: float = 0.0) -> None:
     """Flush pending file writes (the bench's own articles, the previous run's output)
     so a timed run does not wait behind them: called before every timed run, digest's
-    and the naive pipeline's alike."""
+    and the naive pipeline's alike. With ``not_before`` (a ``time.monotonic()``), also
+    wait until then."""
     os.sync()
-    time.sleep(0.5)
+    time.sleep(max(0.5, not_before - time.monotonic()))
 
 
-def run_build(site: Path, jobs: int | None) -> dict[str, float]:
+# On ext4 without a journal (this machine's disk) the inode allocator does not reuse an
+# inode freed in the last 30 s (35 s while its table block is unwritten), and checks
+# every such inode it passes for each file or folder it makes. A run that makes
+# thousands of them soon after thousands were deleted - the previous bench run's
+# temporary folder, removed when it exits - pays seconds for it (perf shows
+# recently_deleted under mkdir and open). So the first cold build, the one that writes
+# the whole site into an empty folder, starts this long after the bench itself started.
+FRESH_AFTER = 36.0
+
+
+def run_build(site: Path, jobs: int | None, not_before: float = 0.0) -> dict[str, float]:
     args = [sys.executable, "-c", RUNNER, "build", "-v", "-q"]
     if jobs is not None:
         args += ["--jobs", str(jobs)]
-    settle()
+    settle(not_before)
     started = time.perf_counter()
     proc = subprocess.run(args, cwd=site, env=ENV, capture_output=True, text=True,
                           check=False)
@@ -131,11 +142,17 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=None, help="digest build --jobs")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive pipeline")
     parser.add_argument("--repeat", type=int, default=1, help="repeat each measurement")
+    parser.add_argument("--fresh-wait", type=float, default=FRESH_AFTER, metavar="SECONDS",
+                        help="start the first cold build (into an empty folder) at least "
+                        "this long after the bench started, so it does not pay for files "
+                        f"deleted just before (default {FRESH_AFTER:g}; 0 to not wait)")
     args = parser.parse_args()
+    begun = time.monotonic()
 
     items = combined(args.data, args.articles) if args.articles else list(neus_raw(args.data))
     report: dict[str, object] = {"articles": len(items),
-                                 "gold_stories": len({i.story for i in items})}
+                                 "gold_stories": len({i.story for i in items}),
+                                 "fresh_wait_seconds": args.fresh_wait}
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp)
         paths = write_markdown(items, site / "articles")
@@ -155,7 +172,8 @@ def main() -> None:
             for cache in site.glob(".digest-cache"):
                 import shutil
                 shutil.rmtree(cache)
-            colds.append(run_build(site, args.jobs))
+            colds.append(run_build(site, args.jobs,
+                                   begun + args.fresh_wait if n == 0 else 0.0))
             if not args.no_naive:  # right after the cold build: the machine's speed drifts
                 naives.append(naive_process(items, site / "articles", site / f"naive-{n}"))
             nochanges.append(run_build(site, args.jobs))
