@@ -378,7 +378,8 @@ def test_fact_citations_join_the_summary() -> None:
 
 def test_summarizers_are_imported_without_nltk() -> None:
     """Every sumy algorithm is set up without importing NLTK (sumy's stemmers module
-    imports it for a class digest does not use); the real module is there after."""
+    imports it for a class digest does not use) or requests (sumy.utils's fetch_url);
+    the real modules are there after."""
     import subprocess
     import sys
 
@@ -386,11 +387,15 @@ def test_summarizers_are_imported_without_nltk() -> None:
             "from generator import summarize\n"
             "for name in summarize.ALGORITHMS:\n"
             "    summarize._summarizer(name, 'english')\n"
-            "print('nltk' in sys.modules, 'sumy.nlp.stemmers' in sys.modules)\n"
+            "print('nltk' in sys.modules, 'sumy.nlp.stemmers' in sys.modules,\n"
+            "      'requests' in sys.modules)\n"
             "import sumy.nlp.stemmers\n"
             "print(hasattr(sumy.nlp.stemmers, 'Stemmer'), 'nltk' in sys.modules)\n"
             "from sumy.summarizers import _summarizer\n"
-            "print(_summarizer.null_stemmer('Ab\\u00c7'))\n")
+            "print(_summarizer.null_stemmer('Ab\\u00c7'))\n"
+            "import sumy.utils\n"  # requests, imported when sumy.utils first uses it
+            "print(sumy.utils.requests.get.__module__, 'requests' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
-    assert out.split() == ["False", "False", "True", "True", "ab\u00e7"]
+    assert out.split() == ["False", "False", "False", "True", "True", "ab\u00e7",
+                           "requests.api", "True"]
