@@ -28,7 +28,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -278,6 +278,10 @@ def _clean_one(task: _CleanTask) -> tuple[Article, Extracted | None]:
     return article, (language, extract(article, language))
 
 
+def _clean_some(tasks: list[_CleanTask]) -> list[tuple[Article, Extracted | None]]:
+    return [_clean_one(task) for task in tasks]
+
+
 @dataclass
 class StoryResult:
     """What the per-story stages add to a story (cached and sent between processes)."""
@@ -368,40 +372,128 @@ def early_workers(config: Config, changed: int, jobs: int) -> Executor | None:
     return WarmWorker(functools.partial(_story_imports, config))
 
 
-def clean_all(documents: list[Document], config: Config, cache: Cache | None, jobs: int,
-              executor: Executor | None = None, meanwhile: Callable[[int], None] | None = None,
-              ) -> tuple[list[Article], dict[str, str], dict[str, Extracted]]:
-    """Cleaned articles (cache first), each article's content key by article id, and
-    the clustering features of the articles cleaned now, by article id.
+class Cleaning:
+    """The clean stage, fed one document at a time as the load stage reads them.
 
-    ``meanwhile(n)``, when some of the ``n`` documents miss the cache, is this
-    process's own work while they are cleaned (see :func:`run_each`)."""
-    import dataclasses
+    Each document is keyed and looked up in the cache as it arrives. Once
+    ``PARALLEL_MIN`` of them have missed the cache (a first build, or many changed
+    files) a pool of ``jobs`` forked workers starts, and the misses are cleaned there
+    in chunks while the rest are still being read, so loading no longer leaves a
+    core idle. Fewer misses are cleaned when :meth:`finish` is called (in a pool
+    when they are enough, see :func:`run_all`). The results are the same either way:
+    each document is cleaned on its own."""
 
-    # Every field of the document in field order, its problems (few) dumped: the same
-    # information as serial.dump(d) without walking the body and metadata in Python.
-    names = [f.name for f in dataclasses.fields(Document) if f.name != "problems"]
-    version = code_version()
-    keys = [Cache.key(version, "clean", config.language, [getattr(d, n) for n in names],
-                      [serial.dump(p) for p in d.problems])
-            for d in documents]
-    results: list[Article | None] = [_cached(cache, k, Article) for k in keys]
-    missing = [i for i, r in enumerate(results) if r is None]
-    if missing:
-        from . import clean  # noqa: F401
-        from .cluster import features  # noqa: F401
-    fresh = run_all(_clean_one, [_CleanTask(documents[i], config.language) for i in missing],
-                    jobs, executor, functools.partial(meanwhile, len(missing))
-                    if meanwhile is not None and missing else None)
-    extracted: dict[str, Extracted] = {}
-    for i, (article, found) in zip(missing, fresh, strict=True):
-        results[i] = article
+    CHUNK = 32
+    """Documents per task once the pool runs."""
+
+    def __init__(self, config: Config, cache: Cache | None, jobs: int) -> None:
+        import dataclasses
+
+        self.config, self.cache, self.jobs = config, cache, jobs
+        # Every field of the document in field order, its problems (few) dumped: the
+        # same information as serial.dump(d) without walking the body and metadata.
+        self._names = [f.name for f in dataclasses.fields(Document) if f.name != "problems"]
+        self._version = code_version()
+        self.documents: list[Document] = []
+        self.keys: list[str] = []
+        self.results: list[Article | None] = []
+        self.missed = 0
+        self._waiting: list[int] = []  # misses not yet handed to the pool
+        self._sent: list[tuple[list[int], Future[list[tuple[Article, Extracted | None]]]]] = []
+        self._pool: Any = None
+        self._parallel = jobs > 1 and os.name == "posix"
+
+    def add(self, document: Document) -> None:
+        """Key ``document``, look it up, and hand it to the pool when that is running."""
+        key = Cache.key(self._version, "clean", self.config.language,
+                        [getattr(document, n) for n in self._names],
+                        [serial.dump(p) for p in document.problems])
+        found = _cached(self.cache, key, Article)
+        self.documents.append(document)
+        self.keys.append(key)
+        self.results.append(found)
         if found is not None:
-            extracted[article.id] = found
-        if cache is not None:
-            cache.put(keys[i], serial.dump(article))
-    articles = [r for r in results if r is not None]
-    return articles, {a.id: k for a, k in zip(articles, keys, strict=True)}, extracted
+            return
+        self.missed += 1
+        self._waiting.append(len(self.documents) - 1)
+        if self._parallel and len(self._waiting) >= (self.CHUNK if self._pool is not None
+                                                      else PARALLEL_MIN):
+            self._send()
+
+    def _send(self) -> None:
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            from . import clean  # noqa: F401 - imported once, before the workers fork
+            from .cluster import features  # noqa: F401
+
+            gc.freeze()  # see run_each
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs,
+                                             mp_context=multiprocessing.get_context("fork"))
+        chunk, self._waiting = self._waiting, []
+        tasks = [_CleanTask(self.documents[i], self.config.language) for i in chunk]
+        self._sent.append((chunk, self._pool.submit(_clean_some, tasks)))
+
+    @property
+    def pooled(self) -> bool:
+        """Whether the workers are cleaning (they start at the ``PARALLEL_MIN``-th miss)."""
+        return self._pool is not None
+
+    def close(self) -> None:
+        """Stop the pool, if one runs (what it has not started is dropped)."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+            gc.unfreeze()
+
+    def finish(self, meanwhile: Callable[[int], None] | None = None,
+               ) -> tuple[list[Article], dict[str, str], dict[str, Extracted]]:
+        """Cleaned articles (cache first), each article's content key by article id, and
+        the clustering features of the articles cleaned now, by article id.
+
+        ``meanwhile(n)``, when ``n`` documents missed the cache, is this process's own
+        work while they are cleaned (see :func:`run_each`)."""
+        extracted: dict[str, Extracted] = {}
+        try:
+            if self._pool is not None:
+                if self._waiting:
+                    self._send()
+                if meanwhile is not None:
+                    meanwhile(self.missed)
+                done = [(i, r) for chunk, future in self._sent
+                        for i, r in zip(chunk, future.result(), strict=True)]
+            else:
+                missing = self._waiting
+                if missing:
+                    from . import clean  # noqa: F401
+                    from .cluster import features  # noqa: F401
+                tasks = [_CleanTask(self.documents[i], self.config.language) for i in missing]
+                later = (functools.partial(meanwhile, len(missing))
+                         if meanwhile is not None and missing else None)
+                done = list(zip(missing, run_all(_clean_one, tasks, self.jobs, None, later),
+                                strict=True))
+        finally:
+            self.close()
+        for i, (article, found) in done:
+            self.results[i] = article
+            if found is not None:
+                extracted[article.id] = found
+            if self.cache is not None:
+                self.cache.put(self.keys[i], serial.dump(article))
+        articles = [r for r in self.results if r is not None]
+        keys = {a.id: k for a, k in zip(articles, self.keys, strict=True)}
+        return articles, keys, extracted
+
+
+def clean_all(documents: list[Document], config: Config, cache: Cache | None, jobs: int,
+              meanwhile: Callable[[int], None] | None = None,
+              ) -> tuple[list[Article], dict[str, str], dict[str, Extracted]]:
+    """:class:`Cleaning` of ``documents`` already loaded."""
+    cleaning = Cleaning(config, cache, jobs)
+    for document in documents:
+        cleaning.add(document)
+    return cleaning.finish(meanwhile)
 
 
 def cluster_all(articles: list[Article], config: Config, keys: dict[str, str],
@@ -517,19 +609,23 @@ def _process(config: Config, progress: Progress, timings: dict[str, float], jobs
 
     t = time.perf_counter()
     folders = [(name, config.resolve(name)) for name in config.articles]
+    hits = store.hits if store else 0
+    cleaning = Cleaning(config, store, jobs)  # cleans while the documents are read
     try:
-        loaded = load_stage.load(folders)
+        loaded = load_stage.load(folders, each=cleaning.add)
     except load_stage.ContentError as exc:
+        cleaning.close()
         raise BuildError(str(exc)) from None
+    except BaseException:
+        cleaning.close()
+        raise
     pages, page_problems = load_stage.load_pages(config.resolve(config.pages), config.pages)
     problems = [*loaded.problems, *page_problems]
     stage("load", t, f" ({len(loaded.documents)} documents)")
 
     t = time.perf_counter()
-    hits = store.hits if store else 0
-    cleaned, keys, extracted = clean_all(loaded.documents, config, store, jobs,
-                                         meanwhile=functools.partial(_imports_ahead, config,
-                                                                     executor, store))
+    cleaned, keys, extracted = cleaning.finish(functools.partial(_imports_ahead, config,
+                                                                 executor, store))
     articles: list[Article] = []
     for article in cleaned:
         problems.extend(article.problems)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -87,8 +87,12 @@ def discover(folder: Path) -> list[Path]:
     return [path for _, path in sorted(found, key=lambda pair: pair[0])]
 
 
-def load(folders: Iterable[tuple[str, Path]]) -> Loaded:
-    """Read every article file of the given ``(name as configured, path)`` folders."""
+def load(folders: Iterable[tuple[str, Path]],
+         each: Callable[[Document], None] | None = None) -> Loaded:
+    """Read every article file of the given ``(name as configured, path)`` folders.
+
+    ``each``, when given, is called with every document as soon as it is read (with
+    its final id), in the order of ``Loaded.documents``."""
     result = Loaded()
     seen_ids: set[str] = set()
     for name, folder in folders:
@@ -106,6 +110,8 @@ def load(folders: Iterable[tuple[str, Path]]) -> Loaded:
             for doc in docs:
                 doc.id = _unique_id(doc.id, seen_ids)
                 result.documents.append(doc)
+                if each is not None:
+                    each(doc)
     return result
 
 

@@ -628,3 +628,57 @@ def test_background_work_runs_detached_and_never_from_a_threaded_process(
     monkeypatch.setattr(threading, "active_count", lambda: 2)
     assert not in_background(lambda: (tmp_path / "never").write_text("no"))
     assert not (tmp_path / "never").exists()
+
+
+def _many_articles(root: Path, count: int, folders: tuple[str, ...] = ("articles",)) -> Config:
+    folder = root / "articles"
+    folder.mkdir(parents=True)
+    for n in range(count):
+        (folder / f"a{n:02d}.md").write_text(
+            f"---\ntitle: Council vote {n % 7} on plan {n}\npublished: 2024-03-{n % 28 + 1:02d}\n"
+            f"---\n\nThe council of district {n % 5} met on Monday. It voted {n} to "
+            f"{count - n} for the plan.\n\nMayor Ann Lee said \"we acted\" after {n} hours.\n",
+            encoding="utf-8")
+    (root / "digest.toml").write_text(f"articles = {list(folders)!r}\n".replace("'", '"'),
+                                      encoding="utf-8")
+    return load_config(root / "digest.toml")
+
+
+def test_cleaning_while_loading_gives_what_cleaning_after_gives(tmp_path: Path) -> None:
+    """Once enough documents miss the cache, workers clean them while the rest are
+    read; the articles, keys and features are those of cleaning them all after."""
+    import multiprocessing
+
+    from generator.build import PARALLEL_MIN, Cleaning, clean_all
+    from generator.load import load
+    from generator.model import Document
+
+    config = _many_articles(tmp_path, PARALLEL_MIN * 3)
+    folders = [(n, config.resolve(n)) for n in config.articles]
+    cleaning = Cleaning(config, None, 2)
+    seen: list[str] = []
+
+    def add(document: Document) -> None:
+        seen.append(document.id)
+        cleaning.add(document)
+
+    loaded = load(folders, each=add)
+    assert seen == [d.id for d in loaded.documents]
+    assert cleaning.pooled  # started while the files were still being read
+    streamed = cleaning.finish()
+    assert not cleaning.pooled and multiprocessing.active_children() == []
+    after = clean_all(loaded.documents, config, None, 1)
+    assert streamed == after
+    assert len(streamed[0]) == PARALLEL_MIN * 3 and len(streamed[2]) == PARALLEL_MIN * 3
+
+
+def test_a_load_error_after_the_cleaning_workers_started_stops_them(tmp_path: Path) -> None:
+    import multiprocessing
+
+    from generator.build import PARALLEL_MIN, BuildError
+
+    config = _many_articles(tmp_path, PARALLEL_MIN * 2, folders=("articles", "missing"))
+    with pytest.raises(BuildError, match="missing: content folder not found"):
+        build(config, jobs=2)
+    assert multiprocessing.active_children() == []
+    assert not config.resolve(config.output).exists()
