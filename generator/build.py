@@ -375,13 +375,17 @@ def early_workers(config: Config, changed: int, jobs: int) -> Executor | None:
 class Cleaning:
     """The clean stage, fed one document at a time as the load stage reads them.
 
-    Each document is keyed and looked up in the cache as it arrives. Once
-    ``PARALLEL_MIN`` of them have missed the cache (a first build, or many changed
-    files) a pool of ``jobs`` forked workers starts, and the misses are cleaned there
-    in chunks while the rest are still being read, so loading no longer leaves a
-    core idle. Fewer misses are cleaned when :meth:`finish` is called (in a pool
-    when they are enough, see :func:`run_all`). The results are the same either way:
-    each document is cleaned on its own."""
+    Each document is keyed and looked up in the cache, and once ``PARALLEL_MIN`` of
+    them have missed it, a pool of ``jobs`` forked workers starts and cleans the
+    misses in chunks while the rest are still being looked up. Fewer misses are
+    cleaned when :meth:`finish` is called (see :func:`run_all`). Each document is
+    cleaned on its own, so the results do not depend on how.
+
+    When the cache is empty (a first build, a deleted cache, ``--no-cache``) every
+    document will miss, so each is looked up as it is read and the workers clean
+    while the rest are loaded: loading no longer leaves a core idle. Otherwise the
+    lookups wait until every document is read (:meth:`finish`): interleaved with
+    reading the files, a rebuild's 1,479 cache hits took 0.06-0.1 s longer."""
 
     CHUNK = 32
     """Documents per task once the pool runs."""
@@ -402,20 +406,28 @@ class Cleaning:
         self._sent: list[tuple[list[int], Future[list[tuple[Article, Extracted | None]]]]] = []
         self._pool: Any = None
         self._parallel = jobs > 1 and os.name == "posix"
+        self.streaming = cache is None or cache.empty()
+        """Whether documents are looked up (and cleaned) as they are read."""
 
     def add(self, document: Document) -> None:
-        """Key ``document``, look it up, and hand it to the pool when that is running."""
+        """Take the next document: look it up now when streaming (see the class)."""
+        self.documents.append(document)
+        if self.streaming:
+            self._look_up(document)
+
+    def _look_up(self, document: Document) -> None:
+        """Key the next document not yet looked up, and hand it to the pool on a miss
+        when the pool runs (or starts it at the ``PARALLEL_MIN``-th miss)."""
         key = Cache.key(self._version, "clean", self.config.language,
                         [getattr(document, n) for n in self._names],
                         [serial.dump(p) for p in document.problems])
         found = _cached(self.cache, key, Article)
-        self.documents.append(document)
         self.keys.append(key)
         self.results.append(found)
         if found is not None:
             return
         self.missed += 1
-        self._waiting.append(len(self.documents) - 1)
+        self._waiting.append(len(self.keys) - 1)
         if self._parallel and len(self._waiting) >= (self.CHUNK if self._pool is not None
                                                       else PARALLEL_MIN):
             self._send()
@@ -456,6 +468,8 @@ class Cleaning:
         work while they are cleaned (see :func:`run_each`)."""
         extracted: dict[str, Extracted] = {}
         try:
+            for document in self.documents[len(self.keys):]:  # not looked up while read
+                self._look_up(document)
             if self._pool is not None:
                 if self._waiting:
                     self._send()

@@ -77,6 +77,16 @@ class Cache:
                 break
         return None
 
+    def empty(self) -> bool:
+        """Whether the cache holds no entry (a first build, or one after the cache was
+        deleted or replaced, or one that cannot open it): every lookup will miss."""
+        with self._lock:
+            try:
+                return (self._db is None or self._db.execute(
+                    "SELECT 1 FROM entries LIMIT 1").fetchone() is None)
+            except sqlite3.Error:
+                return True
+
     @staticmethod
     def key(*parts: Any) -> str:
         """sha256 hex digest of the parts' canonical JSON (sorted keys, no spaces)."""

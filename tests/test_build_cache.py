@@ -662,6 +662,7 @@ def test_cleaning_while_loading_gives_what_cleaning_after_gives(tmp_path: Path) 
         seen.append(document.id)
         cleaning.add(document)
 
+    assert cleaning.streaming  # no cache: every document will miss
     loaded = load(folders, each=add)
     assert seen == [d.id for d in loaded.documents]
     assert cleaning.pooled  # started while the files were still being read
@@ -682,3 +683,36 @@ def test_a_load_error_after_the_cleaning_workers_started_stops_them(tmp_path: Pa
         build(config, jobs=2)
     assert multiprocessing.active_children() == []
     assert not config.resolve(config.output).exists()
+
+
+def test_a_rebuild_looks_documents_up_after_loading_and_cleans_misses_alike(
+        tmp_path: Path) -> None:
+    """With entries in the cache, lookups wait until every document is read (faster
+    for a rebuild's many hits); many misses are still cleaned by the workers, and
+    the result is what cleaning without the cache gives."""
+    import multiprocessing
+
+    from generator.build import PARALLEL_MIN, Cleaning, clean_all, open_cache
+    from generator.load import load
+
+    config = _many_articles(tmp_path, PARALLEL_MIN * 3)
+    folders = [(n, config.resolve(n)) for n in config.articles]
+    cache = open_cache(config, lambda _: None)
+    assert cache is not None and cache.empty()
+    clean_all(load(folders).documents, config, cache, 1)
+    cache.commit()
+    assert not cache.empty()
+    for path in sorted(config.resolve("articles").glob("*.md"))[:PARALLEL_MIN + 6]:
+        path.write_text(path.read_text(encoding="utf-8") + "\nA later line.\n",
+                        encoding="utf-8")
+    cleaning = Cleaning(config, cache, 2)
+    assert not cleaning.streaming
+    loaded = load(folders, each=cleaning.add)
+    assert not cleaning.pooled and cleaning.missed == 0  # nothing looked up yet
+    hits = cache.hits
+    articles, keys, extracted = cleaning.finish()
+    assert cleaning.missed == PARALLEL_MIN + 6 and cache.hits - hits == PARALLEL_MIN * 2 - 6
+    assert multiprocessing.active_children() == []
+    assert (articles, keys) == clean_all(loaded.documents, config, None, 1)[:2]
+    assert len(extracted) == PARALLEL_MIN + 6
+    cache.close()
