@@ -69,16 +69,19 @@ def settle(not_before: float = 0.0) -> None:
 # every such inode it passes for each file or folder it makes. A run that makes
 # thousands of them soon after thousands were deleted - the previous bench run's
 # temporary folder, removed when it exits - pays seconds for it (perf shows
-# recently_deleted under mkdir and open). So the first cold build, the one that writes
-# the whole site into an empty folder, starts this long after the bench itself started.
+# recently_deleted under mkdir and open). So the warm-up runs, then the first cold
+# build (the one that writes the whole site into an empty folder), start this long
+# after the bench started. The wait comes before the warm-up, not after it: this VM
+# drops its page cache within a minute of idling (Cached fell to 15 MB), and a build
+# right after an idle wait reads every library and article from disk again.
 FRESH_AFTER = 36.0
 
 
-def run_build(site: Path, jobs: int | None, not_before: float = 0.0) -> dict[str, float]:
+def run_build(site: Path, jobs: int | None) -> dict[str, float]:
     args = [sys.executable, "-c", RUNNER, "build", "-v", "-q"]
     if jobs is not None:
         args += ["--jobs", str(jobs)]
-    settle(not_before)
+    settle()
     started = time.perf_counter()
     proc = subprocess.run(args, cwd=site, env=ENV, capture_output=True, text=True,
                           check=False)
@@ -143,9 +146,10 @@ def main() -> None:
     parser.add_argument("--no-naive", action="store_true", help="skip the naive pipeline")
     parser.add_argument("--repeat", type=int, default=1, help="repeat each measurement")
     parser.add_argument("--fresh-wait", type=float, default=FRESH_AFTER, metavar="SECONDS",
-                        help="start the first cold build (into an empty folder) at least "
-                        "this long after the bench started, so it does not pay for files "
-                        f"deleted just before (default {FRESH_AFTER:g}; 0 to not wait)")
+                        help="start the warm-up and the first cold build (into an empty "
+                        "folder) at least this long after the bench started, so they do "
+                        "not pay for files deleted just before (default "
+                        f"{FRESH_AFTER:g}; 0 to not wait)")
     args = parser.parse_args()
     begun = time.monotonic()
 
@@ -160,6 +164,7 @@ def main() -> None:
                                           'pages = "pages"\noutput = "site"\n')
         # what installing a package does: digest's modules compiled once, before timing
         subprocess.run([sys.executable, "-c", COMPILE], cwd=site, env=ENV, check=True)
+        settle(begun + args.fresh_wait)
         # Untimed warm-up of both pipelines (a build into another folder, its cache then
         # deleted, and a naive run), so neither timed run is the first to read the
         # libraries both import (numpy, NLTK, sumy, Jinja2...) from disk: the naive
@@ -172,8 +177,7 @@ def main() -> None:
             for cache in site.glob(".digest-cache"):
                 import shutil
                 shutil.rmtree(cache)
-            colds.append(run_build(site, args.jobs,
-                                   begun + args.fresh_wait if n == 0 else 0.0))
+            colds.append(run_build(site, args.jobs))
             if not args.no_naive:  # right after the cold build: the machine's speed drifts
                 naives.append(naive_process(items, site / "articles", site / f"naive-{n}"))
             nochanges.append(run_build(site, args.jobs))
