@@ -49,7 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--fetch", action="store_true",
                        help="run 'digest fetch' first, then build")
     build.add_argument("--jobs", type=int, metavar="N",
-                       help="worker processes for cleaning and per-story work (default: all cores)")
+                       help="worker processes for cleaning, per-story work and pages, and "
+                       "threads writing a new site (default: all cores)")
     build.add_argument("--no-cache", action="store_true",
                        help="ignore and do not update the build cache (.digest-cache/)")
     build.add_argument("--scheduler", metavar="ADDRESS",
