@@ -346,8 +346,8 @@ def _imports_ahead(config: Config, executor: Executor | None, cache: Cache | Non
         from .cluster.cached import load_unlisted
 
         load_unlisted(cache.folder if cache is not None else None, config.language)
-    if executor is None and cleaning >= PARALLEL_MIN:
-        _story_imports(config)
+        if executor is None:
+            _story_imports(config)
 
 
 def _run_later(later: list[Callable[[], None]]) -> None:
