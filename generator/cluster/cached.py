@@ -10,6 +10,7 @@ article nor imports and loads wordfreq's lists.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 from collections.abc import Callable, Mapping
@@ -109,6 +110,13 @@ def distribution_tag(name: str) -> str:
     return " ".join(found) or str(Path(spec.origin).stat().st_mtime_ns)
 
 
+@functools.cache
+def wordfreq_tag() -> str:
+    """The installed wordfreq's name and version, which its kept lists belong to (looked
+    up once per process: a cold build asks before clustering and again in it)."""
+    return "wordfreq " + distribution_tag("wordfreq")
+
+
 def list_path(folder: Path, tag: str, code: str) -> Path:
     """Where the build cache in ``folder`` keeps the list file of language ``code``."""
     name = hashlib.sha256(f"{tag} {code}".encode()).hexdigest()[:16]
@@ -124,8 +132,7 @@ def load_unlisted(folder: Path | None, language: str) -> None:
     from . import features
 
     code = language_code(language)
-    if folder is None or not list_path(folder, "wordfreq " + distribution_tag("wordfreq"),
-                                       code).is_file():
+    if folder is None or not list_path(folder, wordfreq_tag(), code).is_file():
         features.load_frequencies(code)
 
 
@@ -147,7 +154,7 @@ class Frequencies:
 
         self.folder = cache.folder
         self.store = Packed(cache.folder, "frequencies")
-        self.tag = "wordfreq " + distribution_tag("wordfreq")
+        self.tag = wordfreq_tag()
         data = self.store.get(self.tag)
         if isinstance(data, dict):
             for code, table in data.items():
