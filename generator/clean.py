@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .model import Article, Document, Dropped, Problem
-from .text import split_sentences, words
+from .text import normalize_space, split_sentences, words
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -117,13 +117,6 @@ class Cleaned:
     """1-based numbers of the input lines kept as article text."""
     origin: dict[str, str] = field(default_factory=dict)
     """Where in the text each metadata field was found (``byline 'By ...'``)."""
-
-
-def normalize_space(text: str) -> str:
-    """:func:`generator.text.normalize_space` (whitespace runs to one space, ends
-    stripped), by ``str.split``: it splits at exactly the characters the ``\\s`` of a
-    ``str`` pattern matches, and is several times faster than the substitution."""
-    return " ".join(text.split())
 
 
 def _word_count(text: str) -> int:

@@ -31,7 +31,6 @@ PYSBD_LANGUAGES = {
 }
 
 _WORD_RE = re.compile(r"[^\W_](?:[^\W_]|['’\-.](?=[^\W_]))*", re.UNICODE)
-_SPACE_RE = re.compile(r"\s+")
 
 
 def language_code(language: str) -> str:
@@ -501,7 +500,10 @@ def stop_words(language: str) -> frozenset[str]:
 
 
 def normalize_space(text: str) -> str:
-    return _SPACE_RE.sub(" ", text).strip()
+    """Runs of whitespace to one space, the ends stripped: ``re.sub(r"\\s+", " ", text)
+    .strip()``, by ``str.split``, which splits at exactly the characters the ``\\s`` of
+    a ``str`` pattern matches and is several times faster (tests/test_text.py)."""
+    return " ".join(text.split())
 
 
 def words(text: str) -> list[str]:

@@ -231,15 +231,6 @@ def test_plain_markdown_fast_path_on_any_text(body: str) -> None:
         assert (plain, None) == parsed_markdown_paragraphs_and_title(body)
 
 
-@given(st.text(st.sampled_from(list("ab .\n\t\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680"
-                                     "\u2000\u2007\u200b\u2028\u2029\u202f\u205f\u3000\ufeff")))
-       | st.text())
-def test_normalize_space_by_split_is_the_text_modules(text: str) -> None:
-    from generator import clean as clean_module
-
-    assert clean_module.normalize_space(text) == normalize_space(text)
-
-
 def test_plain_markdown_fast_path_takes_plain_prose_and_declines_syntax() -> None:
     body = "First line\nwraps here.\n\n\nAnother [aside] paragraph, AT&T and 5 > 4.\n"
     assert plain_markdown_paragraphs(body) == [

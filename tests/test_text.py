@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pysbd
 import pytest
@@ -220,3 +221,19 @@ def test_stop_words_of_a_named_language_do_not_import_sumy_utils() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+@given(st.text(st.sampled_from(list("ab .\n\t\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680"
+                                     "\u2000\u2007\u200b\u2028\u2029\u202f\u205f\u3000\ufeff")))
+       | st.text())
+def test_normalize_space_is_the_whitespace_substitution(text: str) -> None:
+    assert normalize_space(text) == re.sub(r"\s+", " ", text).strip()
+
+
+def test_str_split_and_backslash_s_agree_on_every_character() -> None:
+    import sys
+
+    space = re.compile(r"\s")
+    disagree = [hex(c) for c in range(sys.maxunicode + 1)
+                if bool(space.match(chr(c))) != chr(c).isspace()]
+    assert disagree == []

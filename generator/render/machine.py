@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from itertools import chain
 from typing import Any
 
 from ..model import Article, Digest, Story
@@ -47,12 +46,6 @@ def keywords(*texts: str) -> str:
     non-ASCII characters; lower-casing's final-sigma rule stops at it), so the words
     are those of each text folded alone (see the tests)."""
     return " ".join(dict.fromkeys(_TOKEN.findall(search_fold("\n".join(texts)))))
-
-
-def keywords_each(*texts: str) -> str:
-    """:func:`keywords` text by text (the plain way, for tests)."""
-    words = chain.from_iterable(_TOKEN.findall(search_fold(t)) for t in texts)
-    return " ".join(dict.fromkeys(words))
 
 
 def snippet(text: str) -> str:
