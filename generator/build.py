@@ -32,7 +32,7 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from . import load as load_stage
 from . import serial
@@ -259,6 +259,8 @@ def duplicates(articles: list[Article]) -> tuple[list[Article], list[Problem]]:
 class _CleanTask:
     document: Document
     language: str
+    key: str | None = None
+    """The document's clean key when known (else the worker computes it)."""
 
 
 Extracted = tuple[str, "Features"]
@@ -278,8 +280,30 @@ def _clean_one(task: _CleanTask) -> tuple[Article, Extracted | None]:
     return article, (language, extract(article, language))
 
 
-def _clean_some(tasks: list[_CleanTask]) -> list[tuple[Article, Extracted | None]]:
-    return [_clean_one(task) for task in tasks]
+@cache
+def _document_fields() -> tuple[str, ...]:
+    """The fields of a document a clean key holds as they are (all but its problems)."""
+    import dataclasses
+
+    return tuple(f.name for f in dataclasses.fields(Document) if f.name != "problems")
+
+
+def _clean_key(document: Document, language: str) -> str:
+    """The cache key of cleaning ``document``: every field of it in field order, its
+    problems (few) dumped, which is the information of ``serial.dump(document)``
+    without walking the body and metadata in Python."""
+    return Cache.key(code_version(), "clean", language,
+                     [getattr(document, n) for n in _document_fields()],
+                     [serial.dump(p) for p in document.problems])
+
+
+def _clean_keyed(task: _CleanTask) -> tuple[str, Article, Extracted | None]:
+    """:func:`_clean_one`, with the document's clean key (computed when not known)."""
+    return (task.key or _clean_key(task.document, task.language), *_clean_one(task))
+
+
+def _clean_some(tasks: list[_CleanTask]) -> list[tuple[str, Article, Extracted | None]]:
+    return [_clean_keyed(task) for task in tasks]
 
 
 @dataclass
@@ -382,50 +406,52 @@ class Cleaning:
     cleaned on its own, so the results do not depend on how.
 
     When the cache is empty (a first build, a deleted cache, ``--no-cache``) every
-    document will miss, so each is looked up as it is read and the workers clean
-    while the rest are loaded: loading no longer leaves a core idle. Otherwise the
-    lookups wait until every document is read (:meth:`finish`): interleaved with
-    reading the files, a rebuild's 1,479 cache hits took 0.06-0.1 s longer."""
+    document will miss, so none is looked up: each is a miss as soon as it is read,
+    and the workers key and clean the misses while the rest are loaded (loading no
+    longer leaves a core idle, and this process, which reads the files, does not
+    also key them). Otherwise the lookups wait until every document is read
+    (:meth:`finish`): interleaved with reading the files, a rebuild's 1,479 cache
+    hits took 0.06-0.1 s longer."""
 
     CHUNK = 32
     """Documents per task once the pool runs."""
 
     def __init__(self, config: Config, cache: Cache | None, jobs: int) -> None:
-        import dataclasses
-
         self.config, self.cache, self.jobs = config, cache, jobs
-        # Every field of the document in field order, its problems (few) dumped: the
-        # same information as serial.dump(d) without walking the body and metadata.
-        self._names = [f.name for f in dataclasses.fields(Document) if f.name != "problems"]
-        self._version = code_version()
+        code_version()  # computed once, here, before any worker forks
         self.documents: list[Document] = []
-        self.keys: list[str] = []
+        self.keys: list[str | None] = []  # None: not keyed yet (a miss, keyed when cleaned)
         self.results: list[Article | None] = []
         self.missed = 0
         self._waiting: list[int] = []  # misses not yet handed to the pool
-        self._sent: list[tuple[list[int], Future[list[tuple[Article, Extracted | None]]]]] = []
+        self._sent: list[tuple[list[int],
+                               Future[list[tuple[str, Article, Extracted | None]]]]] = []
         self._pool: Any = None
         self._parallel = jobs > 1 and os.name == "posix"
         self.streaming = cache is None or cache.empty()
-        """Whether documents are looked up (and cleaned) as they are read."""
+        """Whether documents are taken as misses (and cleaned) as they are read."""
 
     def add(self, document: Document) -> None:
-        """Take the next document: look it up now when streaming (see the class)."""
+        """Take the next document: a miss right away when streaming (see the class)."""
         self.documents.append(document)
         if self.streaming:
-            self._look_up(document)
+            self.keys.append(None)
+            self.results.append(None)
+            self._missed()
 
     def _look_up(self, document: Document) -> None:
-        """Key the next document not yet looked up, and hand it to the pool on a miss
-        when the pool runs (or starts it at the ``PARALLEL_MIN``-th miss)."""
-        key = Cache.key(self._version, "clean", self.config.language,
-                        [getattr(document, n) for n in self._names],
-                        [serial.dump(p) for p in document.problems])
+        """Key the next document not yet looked up, and take it as a miss when the
+        cache does not have it."""
+        key = _clean_key(document, self.config.language)
         found = _cached(self.cache, key, Article)
         self.keys.append(key)
         self.results.append(found)
-        if found is not None:
-            return
+        if found is None:
+            self._missed()
+
+    def _missed(self) -> None:
+        """The last document taken missed the cache: hand it to the pool when the pool
+        runs (or start the pool at the ``PARALLEL_MIN``-th miss)."""
         self.missed += 1
         self._waiting.append(len(self.keys) - 1)
         if self._parallel and len(self._waiting) >= (self.CHUNK if self._pool is not None
@@ -444,8 +470,11 @@ class Cleaning:
             self._pool = ProcessPoolExecutor(max_workers=self.jobs,
                                              mp_context=multiprocessing.get_context("fork"))
         chunk, self._waiting = self._waiting, []
-        tasks = [_CleanTask(self.documents[i], self.config.language) for i in chunk]
-        self._sent.append((chunk, self._pool.submit(_clean_some, tasks)))
+        self._sent.append((chunk, self._pool.submit(_clean_some, self._tasks(chunk))))
+
+    def _tasks(self, indexes: list[int]) -> list[_CleanTask]:
+        return [_CleanTask(self.documents[i], self.config.language, self.keys[i])
+                for i in indexes]
 
     @property
     def pooled(self) -> bool:
@@ -482,21 +511,21 @@ class Cleaning:
                 if missing:
                     from . import clean  # noqa: F401
                     from .cluster import features  # noqa: F401
-                tasks = [_CleanTask(self.documents[i], self.config.language) for i in missing]
                 later = (functools.partial(meanwhile, len(missing))
                          if meanwhile is not None and missing else None)
-                done = list(zip(missing, run_all(_clean_one, tasks, self.jobs, None, later),
-                                strict=True))
+                done = list(zip(missing, run_all(_clean_keyed, self._tasks(missing), self.jobs,
+                                                 None, later), strict=True))
         finally:
             self.close()
-        for i, (article, found) in done:
+        for i, (key, article, found) in done:
+            self.keys[i] = key
             self.results[i] = article
             if found is not None:
                 extracted[article.id] = found
             if self.cache is not None:
-                self.cache.put(self.keys[i], serial.dump(article))
+                self.cache.put(key, serial.dump(article))
         articles = [r for r in self.results if r is not None]
-        keys = {a.id: k for a, k in zip(articles, self.keys, strict=True)}
+        keys = {a.id: cast(str, k) for a, k in zip(articles, self.keys, strict=True)}
         return articles, keys, extracted
 
 

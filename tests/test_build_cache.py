@@ -673,6 +673,32 @@ def test_cleaning_while_loading_gives_what_cleaning_after_gives(tmp_path: Path) 
     assert len(streamed[0]) == PARALLEL_MIN * 3 and len(streamed[2]) == PARALLEL_MIN * 3
 
 
+def test_keys_the_workers_compute_on_a_first_build_are_those_a_rebuild_looks_up(
+        tmp_path: Path) -> None:
+    """With an empty cache nothing is looked up: the workers key what they clean. The
+    next build, which looks every document up, finds each under that key."""
+    from generator.build import PARALLEL_MIN, Cleaning, open_cache
+    from generator.load import load
+
+    config = _many_articles(tmp_path, PARALLEL_MIN * 3)
+    folders = [(n, config.resolve(n)) for n in config.articles]
+    cache = open_cache(config, lambda _: None)
+    assert cache is not None and cache.empty()
+    first = Cleaning(config, cache, 2)
+    assert first.streaming
+    load(folders, each=first.add)
+    assert first.pooled and cache.hits == 0
+    _, keys, _ = first.finish()
+    cache.commit()
+    again = Cleaning(config, cache, 2)
+    assert not again.streaming
+    load(folders, each=again.add)
+    articles, rekeyed, extracted = again.finish()
+    assert rekeyed == keys and again.missed == 0 and extracted == {}
+    assert cache.hits == len(articles) == PARALLEL_MIN * 3
+    cache.close()
+
+
 def test_a_load_error_after_the_cleaning_workers_started_stops_them(tmp_path: Path) -> None:
     import multiprocessing
 
