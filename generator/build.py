@@ -26,6 +26,7 @@ import gc
 import hashlib
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
@@ -177,6 +178,41 @@ def _cached(cache: Cache | None, key: str, cls: type[T]) -> T | None:
 
 
 # --- running work -------------------------------------------------------------------------
+
+
+class _Collection:
+    """Python's cyclic garbage collector, paused while any build runs (see
+    :func:`collection_paused`); builds may run at once in threads (the live preview)."""
+
+    lock = threading.Lock()
+    builds = 0
+    was_enabled = False
+
+
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while the block runs (then back on, if it
+    was on and no other build still runs).
+
+    A build makes millions of objects that live until it ends (documents, articles,
+    their words and sentences) and next to no reference cycles: a cold build of the
+    1,479-article benchmark leaves 1,201 objects in cycles, which one collection after
+    it frees in 0.05 s. The collector's passes over that growing heap are so pure cost:
+    0.27 s of the build process's time in that build, on the stages it runs alone.
+    Worker processes forked meanwhile inherit the setting."""
+    with _Collection.lock:
+        if _Collection.builds == 0:
+            _Collection.was_enabled = gc.isenabled()
+            gc.disable()
+        _Collection.builds += 1
+    try:
+        yield
+    finally:
+        with _Collection.lock:
+            _Collection.builds -= 1
+            if _Collection.builds == 0 and _Collection.was_enabled:
+                gc.enable()
+
 
 
 def default_jobs() -> int:
@@ -388,7 +424,6 @@ def early_workers(config: Config, changed: int, jobs: int) -> Executor | None:
     with other threads running: the live preview builds in a thread), and when many
     changed (a pool of ``jobs`` workers started this early, importing beside
     clustering on the same cores, measured no faster than the pool forked after it)."""
-    import threading
 
     if (jobs <= 1 or not 0 < changed < PARALLEL_MIN or os.name != "posix"
             or threading.active_count() > 1):
@@ -634,13 +669,14 @@ def process(config: Config, progress: Progress = _quiet,
     own work, called once while the per-story work runs (see :func:`run_each`), or
     before returning when there is none."""
     timings = timings if timings is not None else {}
-    store = open_cache(config, progress, use_cache)
-    try:
-        return _process(config, progress, timings, jobs or default_jobs(), executor, store,
-                        inputs, meanwhile)
-    finally:
-        if store is not None:
-            store.close()  # writes what the stages put
+    with collection_paused():
+        store = open_cache(config, progress, use_cache)
+        try:
+            return _process(config, progress, timings, jobs or default_jobs(), executor,
+                            store, inputs, meanwhile)
+        finally:
+            if store is not None:
+                store.close()  # writes what the stages put
 
 
 def _process(config: Config, progress: Progress, timings: dict[str, float], jobs: int,
@@ -778,6 +814,12 @@ def _relisted(listing: dict[str, list[int]], output: Path,
 def build(config: Config, progress: Progress = _quiet, *, jobs: int | None = None,
           executor: Executor | None = None, use_cache: bool = True) -> BuildResult:
     """Build the site described by ``config`` into its output folder."""
+    with collection_paused():
+        return _build(config, progress, jobs, executor, use_cache)
+
+
+def _build(config: Config, progress: Progress, jobs: int | None, executor: Executor | None,
+           use_cache: bool) -> BuildResult:
     timings: dict[str, float] = {}
     output = config.resolve(config.output)
     protected = [config.root / "digest.toml", config.resolve(config.pages),

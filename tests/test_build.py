@@ -233,3 +233,42 @@ def test_the_build_command_flushes_its_output_and_exit_status(tmp_path: Path) ->
                           text=True, timeout=300)
     assert proc.returncode == 1
     assert "broken.html" in proc.stderr and "Report: " in proc.stderr
+
+
+def test_the_garbage_collector_is_paused_while_a_build_runs(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            ) -> None:
+    import gc
+
+    from generator import build as build_module
+    from generator import render as render_module
+
+    seen: list[bool] = []
+    render = render_module.render
+
+    def watched(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return render(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render_module, "render", watched)
+    assert gc.isenabled()
+    build(seeds_config(tmp_path))
+    assert seen == [False]
+    assert gc.isenabled()  # back on after the build
+
+    # Builds overlapping in threads: on again only when the last one ends.
+    first, second = build_module.collection_paused(), build_module.collection_paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
+
+    gc.disable()  # a caller that turned it off keeps it off
+    try:
+        with build_module.collection_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
