@@ -689,6 +689,8 @@ def test_keys_the_workers_compute_on_a_first_build_are_those_a_rebuild_looks_up(
     load(folders, each=first.add)
     assert first.pooled and cache.hits == 0
     _, keys, _ = first.finish()
+    assert cache.empty()  # the cleaned articles are stored when asked
+    first.store()
     cache.commit()
     again = Cleaning(config, cache, 2)
     assert not again.streaming
