@@ -53,6 +53,33 @@ class Loaded:
 
     documents: list[Document] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    unread: list[FileRef] = field(default_factory=list)
+    """Files not read because the caller knew them already (see :func:`load`)."""
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """An article file of a content folder that holds one article (not ``.jsonl``),
+    as found, before it is read."""
+
+    path: Path
+    rel: str
+    """Its path relative to the content folder."""
+    folder: str
+    """The content folder, as configured."""
+    display: str
+    id: str
+    """The id its document gets (unique among the documents loaded)."""
+    sidecar: dict[str, Any]
+    """Its entry in the folder's manifest."""
+
+    def read(self) -> tuple[list[Document], list[Problem]]:
+        """Read it now, as :func:`load` would have."""
+        docs, problems = read_file(self.path, self.rel, self.folder, self.display,
+                                   self.sidecar)
+        for doc in docs:
+            doc.id = self.id
+        return docs, problems
 
 
 class ContentError(Exception):
@@ -88,11 +115,15 @@ def discover(folder: Path) -> list[Path]:
 
 
 def load(folders: Iterable[tuple[str, Path]],
-         each: Callable[[Document], None] | None = None) -> Loaded:
+         each: Callable[[Document], None] | None = None,
+         known: Callable[[FileRef], bool] | None = None) -> Loaded:
     """Read every article file of the given ``(name as configured, path)`` folders.
 
     ``each``, when given, is called with every document as soon as it is read (with
-    its final id), in the order of ``Loaded.documents``."""
+    its final id), in the order of ``Loaded.documents``. ``known``, when given, is
+    asked about each file of one article before it is read: when it answers True the
+    file is not read but listed in ``Loaded.unread`` (its document's id taken all
+    the same), for the caller, which knows what reading it would give."""
     result = Loaded()
     seen_ids: set[str] = set()
     for name, folder in folders:
@@ -105,6 +136,13 @@ def load(folders: Iterable[tuple[str, Path]],
         for path in discover(folder):
             rel = path.relative_to(folder).as_posix()
             display = f"{name.rstrip('/')}/{rel}"
+            if known is not None and ARTICLE_SUFFIXES[path.suffix.lower()] != "jsonl":
+                ref = FileRef(path, rel, name, display, _next_id(article_id(rel), seen_ids),
+                              manifest.get(rel, {}))
+                if known(ref):
+                    seen_ids.add(ref.id)
+                    result.unread.append(ref)
+                    continue
             docs, problems = read_file(path, rel, name, display, manifest.get(rel, {}))
             result.problems.extend(problems)
             for doc in docs:
@@ -151,11 +189,17 @@ def read_paths(paths: Iterable[Path]) -> Loaded:
 
 
 def _unique_id(base: str, seen: set[str]) -> str:
+    candidate = _next_id(base, seen)
+    seen.add(candidate)
+    return candidate
+
+
+def _next_id(base: str, seen: set[str]) -> str:
+    """The id :func:`_unique_id` would give next (``seen`` unchanged)."""
     candidate, n = base, 2
     while candidate in seen:
         candidate = f"{base}-{n}"
         n += 1
-    seen.add(candidate)
     return candidate
 
 

@@ -744,3 +744,133 @@ def test_a_rebuild_looks_documents_up_after_loading_and_cleans_misses_alike(
     assert (articles, keys) == clean_all(loaded.documents, config, None, 1)[:2]
     assert len(extracted) == PARALLEL_MIN + 6
     cache.close()
+
+
+def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The display names of the article files the load stage reads from now on."""
+    from generator import load as load_module
+
+    read: list[str] = []
+    real = load_module.read_file
+
+    def counted(path: Path, rel: str, folder: str, display: str,
+                sidecar: dict[str, object]) -> object:
+        read.append(display)
+        return real(path, rel, folder, display, sidecar)
+
+    monkeypatch.setattr(load_module, "read_file", counted)
+    return read
+
+
+def test_unchanged_files_are_not_read_again(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build_module, "RACY_NS", 0)
+    config = site_copy(tmp_path)
+    _, out = messages(config)
+    before = tree(out)
+    read = _reads(monkeypatch)
+    seen, out = messages(config)
+    assert read == []
+    assert any(m.startswith("load") and "3 unchanged files not read" in m for m in seen), seen
+    assert any(m.startswith("clean") and "3 from cache" in m for m in seen), seen
+    assert tree(out) == before
+
+    # Changes the index must see: the file's bytes (even with the same size and its
+    # modification time set back), its own sidecar, its manifest entry.
+    article = config.root / "articles" / "library-fire.txt"
+    info = article.stat()
+    text = article.read_text()
+    article.write_text(text.replace("Greyfield", "Greyfeld!"))
+    assert article.stat().st_size == info.st_size
+    os.utime(article, ns=(info.st_atime_ns, info.st_mtime_ns))
+    _, out = messages(config)
+    assert read == ["articles/library-fire.txt"]
+    assert "Greyfeld!" in (out / "articles" / "library-fire" / "index.html").read_text()
+
+    read.clear()
+    sidecar = config.root / "articles" / "harbor-bridge-courier.md.json"
+    sidecar.write_text('{"author": "Ida Noor"}', encoding="utf-8")
+    _, out = messages(config)
+    assert read == ["articles/harbor-bridge-courier.md"]
+    assert "Ida Noor" in (out / "articles" / "harbor-bridge-courier" / "index.html").read_text()
+
+    read.clear()
+    (config.root / "articles" / "manifest.json").write_text(
+        '{"files": {"library-fire.txt": {"author": "Olu Park"}}}', encoding="utf-8")
+    _, out = messages(config)
+    assert read == ["articles/library-fire.txt"]
+    assert "Olu Park" in (out / "articles" / "library-fire" / "index.html").read_text()
+    assert tree(out) == fresh_tree(config, tmp_path)
+
+
+def test_files_changed_just_before_a_build_are_read(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file changed within RACY_NS of the build is read, and not entered in the index
+    (a change in the same tick of the file system's clock keeps its times)."""
+    config = site_copy(tmp_path)  # just copied: every file is that recent
+    messages(config)
+    read = _reads(monkeypatch)
+    messages(config)
+    assert len(read) == 3
+    monkeypatch.setattr(build_module, "RACY_NS", 0)
+    read.clear()
+    messages(config)  # the index is filled only now
+    assert len(read) == 3
+    read.clear()
+    messages(config)
+    assert read == []
+
+
+def test_the_file_index_follows_ids_language_and_lost_cache_entries(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build_module, "RACY_NS", 0)
+    config = site_copy(tmp_path)
+    messages(config)
+    read = _reads(monkeypatch)
+    # A new file that takes an older one's id: the older one's document changes id.
+    folder = config.root / "articles"
+    shutil.copy(folder / "harbor-bridge-ledger.md", folder / "library-fire.md")
+    _, out = messages(config)
+    assert sorted(read) == ["articles/library-fire.md", "articles/library-fire.txt"]
+    assert (out / "articles" / "library-fire-2" / "index.html").is_file()
+    assert tree(out) == fresh_tree(config, tmp_path)
+
+    # Another language: nothing the index holds is used.
+    read.clear()
+    toml = config.root / "digest.toml"
+    toml.write_text('language = "german"\n' + toml.read_text(), encoding="utf-8")
+    config = load_config(toml)
+    messages(config)
+    assert len(read) == 4
+
+    # An entry whose article the cache lost: the file is read after all.
+    import sqlite3
+
+    read.clear()
+    db = sqlite3.connect(config.root / ".digest-cache" / "results" / "entries.sqlite")
+    with db:
+        lost = db.execute("DELETE FROM entries WHERE value LIKE ?",
+                          ('%"path": "library-fire.txt"%',)).rowcount
+    db.close()
+    assert lost >= 1  # (the article as cleaned in each language)
+    _, out = messages(config)
+    assert read == ["articles/library-fire.txt"]
+    assert tree(out) == fresh_tree(config, tmp_path)
+
+
+def test_an_unread_file_gone_when_its_article_is_missing_is_reported(tmp_path: Path) -> None:
+    from generator.build import Cleaning, open_cache
+    from generator.load import FileRef
+
+    config = site_copy(tmp_path)
+    messages(config)
+    cache = open_cache(config, lambda _: None)
+    assert cache is not None and not cache.empty()
+    cleaning = Cleaning(config, cache, 1)
+    gone = config.root / "articles" / "gone.txt"
+    cleaning.add_unread(FileRef(gone, "gone.txt", "articles", "articles/gone.txt", "gone", {}),
+                        "no-such-key")
+    articles, keys, _ = cleaning.finish()
+    assert articles == [] and keys == {}
+    assert [p.path for p in cleaning.problems] == ["articles/gone.txt"]
+    cache.close()
