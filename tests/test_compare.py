@@ -1100,3 +1100,25 @@ def test_story_words_are_those_of_each_sentence(sentences: list[str]) -> None:
     lower = {w for s in sentences for w in re.findall(r"\b[a-z][\w’'\-]*", s)}
     assert _story_names([a]) == names
     assert _story_lower([a]) == lower
+
+
+def _word_cases_reference(text: str) -> tuple[set[str], set[str]]:
+    """entities' lower-case and mid-sentence capital words as first written: the oracle."""
+    from generator.compare.entities import _PUNCTUATION, _SENTENCE_OPENERS
+    from generator.compare.lexicon import fold_word
+    toks = text.split()
+    stripped = [t.strip(_PUNCTUATION) for t in toks]
+    lower_words = set(map(fold_word, {w for w in stripped if w[:1].islower()}))
+    mid_caps = set(map(fold_word, {w for w, before in zip(stripped[1:], toks, strict=False)
+                                   if w[:1].isupper() and before[-1:] not in _SENTENCE_OPENERS}))
+    return lower_words, mid_caps
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(
+    "Joe joe “Biden” biden. The the Kyiv, (Kyiv) “We said: . ! ? — … É é ‘Oh’ "
+    "\t \n NATO nato".split(" ")), max_size=20))
+def test_word_cases_same_as_reference(words: list[str]) -> None:
+    from generator.compare.entities import _word_cases
+    text = " ".join(words)
+    assert _word_cases(text) == _word_cases_reference(text)
