@@ -874,3 +874,39 @@ def test_an_unread_file_gone_when_its_article_is_missing_is_reported(tmp_path: P
     assert articles == [] and keys == {}
     assert [p.path for p in cleaning.problems] == ["articles/gone.txt"]
     cache.close()
+
+
+def test_templates_are_compiled_ahead_only_when_articles_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import render as render_module
+
+    calls: list[str] = []
+    real = render_module.prepare
+
+    def spied(config: Config, compiled: Path | None = None) -> None:
+        calls.append("prepare")
+        real(config, compiled)
+
+    monkeypatch.setattr(render_module, "prepare", spied)
+    config = site_copy(tmp_path)
+    messages(config)
+    assert calls == ["prepare"]  # a first build: everything is cleaned anew
+    messages(config)
+    assert calls == ["prepare"]  # nothing changed: no render, nothing compiled ahead
+    article = config.root / "articles" / "library-fire.txt"
+    article.write_text(article.read_text() + "\nA closing line.\n")
+    _, out = messages(config)
+    assert calls == ["prepare", "prepare"]
+    assert tree(out) == fresh_tree(config, tmp_path)
+
+
+def test_a_broken_user_template_still_fails_the_build_with_its_error(tmp_path: Path) -> None:
+    import jinja2
+
+    config = site_copy(tmp_path)
+    templates = config.resolve(config.templates)
+    templates.mkdir(parents=True, exist_ok=True)
+    (templates / "story.html").write_text("{% extends 'base.html' %}{% block main %}"
+                                          "{% if %}{% endblock %}", encoding="utf-8")
+    with pytest.raises(jinja2.TemplateSyntaxError):
+        build(config)

@@ -244,6 +244,19 @@ def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Env
                         str(compiled) if compiled is not None else None)
 
 
+THEME_PAGES = ("base.html", "index.html", "story.html", "article.html", "archive.html",
+               "day.html", "search.html", "page.html", "404.html")
+"""The templates :func:`render` renders the site with."""
+
+
+def prepare(config: Config, compiled: Path | None = None) -> None:
+    """Load (compile) the templates :func:`render` will use, in the environment it will
+    use: a build calls this ahead of rendering, while its workers are busy."""
+    env = make_environment(config, compiled)
+    for name in THEME_PAGES:
+        env.get_template(name)
+
+
 class _CheckedBytecode(jinja2.FileSystemBytecodeCache):
     """Jinja2's file bytecode cache with a sha256 of each entry in front of it, so a
     damaged entry is compiled again rather than run; entries are written through a
