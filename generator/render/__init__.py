@@ -694,9 +694,33 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
         return [story.id, story.slug, story.reasons, [a.id for a in story.articles],
                 reuse.stories.get(story.id)]
 
+    def kept(store: TextStore | None, key: str | None, make: Callable[[], str]) -> str:
+        """``make()``, kept in ``store`` under ``key`` between builds (when both given)."""
+        if key is None or store is None:
+            return make()
+        text = store.get(key)
+        if text is None:
+            text = store[key] = make()
+        return text
+
     def page_key(story: Story) -> str | None:
         """The story page's key: its content, options and code."""
         return reuse.keys.get(story.page + "index.html") if reuse is not None else None
+
+    def story_text(story: Story) -> str:
+        return kept(reuse.json_texts if reuse is not None else None, page_key(story),
+                    lambda: story_json_text(story, site))
+
+    def search_words(article: Article) -> str:
+        return kept(reuse.search_words if reuse is not None else None,
+                    reuse.articles.get(article.id) if reuse is not None else None,
+                    lambda: machine.article_keywords(article))
+
+    def story_words(story: Story) -> str:
+        key = page_key(story)
+        return kept(reuse.search_words if reuse is not None else None,
+                    None if key is None else "story " + key,
+                    lambda: machine.story_keywords(story))
 
     def article_part(article: Article) -> Any:
         return [article.id, reuse.articles.get(article.id) if reuse is not None else None]
@@ -741,28 +765,9 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
             continue
         later("article.html", article.page + "index.html",
               functools.partial(article_context, article, home))
-    # The texts ``stories.json`` and the search index are made of, per story and per
-    # article (kept between builds in ``reuse``'s stores): those not kept are made
-    # with the pages, so that this process's own share of the work, the listing pages
-    # below, is not the longer one.
-    texts = _Texts()
-    json_texts = reuse.json_texts if reuse is not None else None
-    words = reuse.search_words if reuse is not None else None
-    for story in digest.stories:
-        key = page_key(story)
-        texts.want(json_texts, key, ("json", story.id),
-                   functools.partial(story_json_text, story, site))
-        texts.want(words, None if key is None else "story " + key, ("words", story.id),
-                   functools.partial(machine.story_keywords, story))
-    for article in digest.articles:
-        texts.want(words, reuse.articles.get(article.id) if reuse is not None else None,
-                   ("article", article.id), functools.partial(machine.article_keywords,
-                                                              article))
     for out, _ in pending:
         files[out] = b""  # its place in the order; the bytes come below
-    for name in ("search/index.json", "api/stories.json"):
-        files[name] = b""  # made from the texts, once the workers are done
-    with _making([make for _, make in pending] + texts.makers(), jobs) as made:
+    with _making([make for _, make in pending], jobs) as made:
         undated = [s for s in stories if not any(day_of(a.published) for a in s.articles)]
         page("archive.html", "archive/index.html", days=days, undated=undated,
              page_path="archive/")
@@ -783,8 +788,11 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
                  page_path=f"{p.slug}/")
         page("404.html", "404.html", page_path="404.html")
         files["feed.xml"] = feeds.site_feed(stories, site)
+        files["search/index.json"] = machine.search_index(digest, stories, site, search_words,
+                                                          story_words)
         files["sitemap.xml"] = machine.sitemap(digest, stories, list(days), site)
         files["robots.txt"] = machine.robots(site)
+        files["api/stories.json"] = stories_json(digest, site, story_text)
         files[".nojekyll"] = b""
         static = theme_dir() / "static"
         user_static = config.resolve(config.templates) / "static"
@@ -793,51 +801,7 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
                 for path in sorted(folder.rglob("*")):
                     if path.is_file():
                         files["static/" + path.relative_to(folder).as_posix()] = path.read_bytes()
-        # The story and article pages and the texts, made by the workers meanwhile.
-        done = made()
-        for (out, _), data in zip(pending, done[:len(pending)], strict=True):
+        # The story and article pages, made by the workers meanwhile.
+        for (out, _), data in zip(pending, made(), strict=True):
             files[out] = data
-        texts.fill(done[len(pending):])
-    files["search/index.json"] = machine.search_index(
-        digest, stories, site, lambda a: texts.get(("article", a.id)),
-        lambda s: texts.get(("words", s.id)))
-    files["api/stories.json"] = stories_json(digest, site, lambda s: texts.get(("json", s.id)))
     return files
-
-
-class _Texts:
-    """Texts a render needs, each kept in a store between builds or made anew: the
-    makers of those not kept (:meth:`makers`, bytes, run with the pages) and, once
-    their bytes are given back (:meth:`fill`), every text by name."""
-
-    def __init__(self) -> None:
-        self._texts: dict[tuple[str, str], str] = {}
-        self._wanted: list[tuple[TextStore | None, str | None, tuple[str, str],
-                                 Callable[[], str]]] = []
-
-    def want(self, store: TextStore | None, key: str | None, name: tuple[str, str],
-             make: Callable[[], str]) -> None:
-        """``make()`` under ``name``, kept in ``store`` under ``key`` (when both given)."""
-        if store is not None and key is not None:
-            text = store.get(key)
-            if text is not None:
-                self._texts[name] = text
-                return
-        self._wanted.append((store, key, name, make))
-
-    def makers(self) -> list[Callable[[], bytes]]:
-        return [functools.partial(_encoded, make) for _, _, _, make in self._wanted]
-
-    def fill(self, made: list[bytes]) -> None:
-        for (store, key, name, _), data in zip(self._wanted, made, strict=True):
-            text = self._texts[name] = data.decode("utf-8")
-            if store is not None and key is not None:
-                store[key] = text
-        self._wanted = []
-
-    def get(self, name: tuple[str, str]) -> str:
-        return self._texts[name]
-
-
-def _encoded(make: Callable[[], str]) -> bytes:
-    return make().encode("utf-8")
