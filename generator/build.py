@@ -481,7 +481,7 @@ class FileIndex:
             return None
         times = [info.st_mtime_ns, info.st_ctime_ns]
         try:
-            side = os.stat(ref.path.with_name(ref.path.name + ".json"))
+            side = os.stat(load_stage.sidecar_path(ref.path))
             sidecar: list[int] | None = [side.st_size, side.st_mtime_ns, side.st_ctime_ns,
                                          side.st_ino, side.st_dev]
             times += [side.st_mtime_ns, side.st_ctime_ns]

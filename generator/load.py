@@ -315,8 +315,13 @@ def read_file(path: Path, rel: str, folder: str, display: str,
     return [doc], []
 
 
+def sidecar_path(path: Path) -> Path:
+    """Where the article file ``path`` keeps its own sidecar (``<file name>.json``)."""
+    return path.with_name(path.name + ".json")
+
+
 def _file_sidecar(path: Path, display: str) -> tuple[dict[str, Any], Problem | None]:
-    side = path.with_name(path.name + ".json")
+    side = sidecar_path(path)
     if not side.is_file():
         return {}, None
     try:
