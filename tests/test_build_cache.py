@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -548,6 +549,33 @@ def test_run_each_does_the_callers_work_once_while_the_items_run(
         assert os.getpid() not in pids
     elif mode == "here":
         assert pids == {os.getpid()}
+
+
+class _Unpicklable:
+    """An item that cannot be pickled (it holds a lock)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.lock = threading.Lock()
+
+
+def _square_of(item: _Unpicklable) -> tuple[int, int]:
+    return item.n * item.n, os.getpid()
+
+
+def test_forked_workers_inherit_the_items_instead_of_being_sent_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pool forked by ``run_each`` is sent only the items' positions (the workers
+    inherit the items): items that cannot be pickled still run in the workers, results
+    in input order, and nothing is left registered afterwards."""
+    if os.name != "posix":
+        pytest.skip("workers are forked only on POSIX")
+    monkeypatch.setattr(build_module, "PARALLEL_MIN", 4)
+    items = [_Unpicklable(n) for n in range(12)]
+    results = build_module.run_all(_square_of, items, 2)
+    assert [r[0] for r in results] == [n * n for n in range(12)]
+    assert os.getpid() not in {r[1] for r in results}
+    assert build_module._INHERITED == {}
 
 
 def test_cluster_cache_writes_can_wait_for_the_story_stage(tmp_path: Path) -> None:
