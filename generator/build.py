@@ -1047,14 +1047,14 @@ def _build(config: Config, progress: Progress, jobs: int | None, executor: Execu
             if use_cache else None,
             search_words=_Texts(cache_folder(config) / "results", "search-words")
             if use_cache else None,
-            compiled=compiled)
+            compiled=compiled, output=output if listing else None)
         files = render_stage.render(digest, config, reuse if use_cache else None,
                                     jobs=jobs or default_jobs())
         for texts in (reuse.json_texts, reuse.search_words):
             if isinstance(texts, _Texts) and use_cache:
                 texts.save()
         timings["render"] = time.perf_counter() - t
-        progress(f"render: {timings['render']:.2f}s ({len(files)} files, "
+        progress(f"render: {timings['render']:.2f}s ({len(files) + len(reuse.same)} files, "
                  f"{len(reuse.kept)} pages unchanged)")
         t = time.perf_counter()
         # Without a saved state, an existing site of plain files is still updated in
@@ -1062,12 +1062,14 @@ def _build(config: Config, progress: Progress, jobs: int | None, executor: Execu
         # folder makes and removes a folder per page, slow on some file systems.
         present = None if intact and use_cache else write_stage.in_place(files, output)
         try:
+            # The pages render found the same in the output folder are kept as well.
             if intact and use_cache:
-                stats = write_stage.update(files, reuse.kept, output, listing)
+                stats = write_stage.update(files, reuse.kept | reuse.same, output, listing)
             elif present is not None:
-                stats = write_stage.update(files, (), output, present, prune=True)
+                stats = write_stage.update(files, reuse.same, output, present, prune=True)
             else:
-                stats = write_stage.publish(files, output, threads=jobs or default_jobs())
+                stats = write_stage.publish(files, output, threads=jobs or default_jobs(),
+                                            same=reuse.same)
         except write_stage.OutputError as exc:
             raise BuildError(str(exc)) from None
         count = stats.files

@@ -65,7 +65,7 @@ class WriteStats:
         return self.written + self.unchanged
 
 
-def _same_bytes(path: str | Path, data: bytes) -> bool:
+def same_bytes(path: str | Path, data: bytes) -> bool:
     """Whether ``path`` is a regular file (not a link) holding exactly ``data``."""
     try:
         info = os.lstat(path)
@@ -86,8 +86,12 @@ _Folder = tuple[tuple[str, ...], list[tuple[str, str]]]
 """A folder of the site (its path parts) and its files (name, key in ``files``)."""
 
 
-def publish(files: Mapping[str, bytes], output: Path, *, threads: int = 2) -> WriteStats:
-    """Replace ``output`` with exactly ``files``, reusing unchanged files of the old site.
+def publish(files: Mapping[str, bytes], output: Path, *, threads: int = 2,
+            same: Iterable[str] = ()) -> WriteStats:
+    """Replace ``output`` with exactly ``files`` and ``same``, reusing unchanged files of
+    the old site. ``same`` are files of the site not in ``files`` because ``output``
+    already holds them as they should be (the render stage compared them): they are
+    taken from there.
 
     The folders are written by ``threads`` threads at once (each makes a folder and
     writes its files): making a file or a folder is mostly the kernel's work, done
@@ -98,7 +102,8 @@ def publish(files: Mapping[str, bytes], output: Path, *, threads: int = 2) -> Wr
     """
     output = output.absolute()
     folders: dict[tuple[str, ...], list[tuple[str, str]]] = {}
-    for rel in sorted(files):  # every path is checked before anything is written
+    taken = set(same) - set(files)
+    for rel in sorted({*files, *taken}):  # every path is checked before anything is written
         parts = safe_relpath(rel).parts
         folders.setdefault(parts[:-1], []).append((parts[-1], rel))
     parent = output.parent
@@ -134,10 +139,17 @@ def _write_folder(files: Mapping[str, bytes], staging: str, output: str,
         os.makedirs(into, exist_ok=True)  # another thread may make a parent first
     written = unchanged = 0
     for name, rel in names:
-        data = files[rel]
         target = os.path.join(into, name)
         previous = os.path.join(output, *parts, name)
-        if _same_bytes(previous, data):
+        if rel not in files:  # known to be the same in the old site (see publish)
+            try:
+                os.link(previous, target)
+            except OSError:
+                shutil.copyfile(previous, target)
+            unchanged += 1
+            continue
+        data = files[rel]
+        if same_bytes(previous, data):
             try:
                 os.link(previous, target)
                 unchanged += 1
@@ -240,7 +252,7 @@ def update(files: Mapping[str, bytes], kept: Iterable[str], output: Path,
         # site has changed yet, so a failure here leaves the previous site whole.
         for rel in sorted(files):
             target = output.joinpath(*PurePosixPath(rel).parts)
-            if _same_bytes(target, files[rel]):
+            if same_bytes(target, files[rel]):
                 stats.unchanged += 1
                 continue
             if target.parent not in folders:

@@ -273,6 +273,43 @@ def test_without_a_saved_state_an_existing_site_is_updated_in_place(tmp_path: Pa
     assert any("skipped" in m for m in again), again
 
 
+def test_pages_render_finds_in_the_output_are_not_written_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build without the cache compares its story and article pages with the output
+    folder where it makes them: those already there are kept as they are (left out of
+    render's result, listed as the same), a page edited by hand or deleted is written."""
+    from generator import render as render_module
+
+    same: list[set[str]] = []
+    real_render = render_module.render
+
+    def spy(*args: object, **kwargs: object) -> dict[str, bytes]:
+        files = real_render(*args, **kwargs)  # type: ignore[arg-type]
+        reuse = kwargs.get("reuse", args[2] if len(args) > 2 else None)
+        if isinstance(reuse, render_module.Reuse):  # (None: the --no-cache build below)
+            assert not set(files) & reuse.same
+            same.append(set(reuse.same))
+        return files
+
+    config = site_copy(tmp_path)
+    _, out = messages(config)
+    shutil.rmtree(config.root / ".digest-cache")
+    monkeypatch.setattr(render_module, "render", spy)
+    kept_page = out / "articles" / "harbor-bridge-ledger" / "index.html"
+    before = kept_page.stat().st_mtime_ns
+    edited = out / "articles" / "library-fire" / "index.html"
+    edited.write_text("edited by hand")
+    story_pages = sorted(out.glob("stories/*/index.html"))
+    story_pages[0].unlink()
+    seen, out = messages(config)
+    assert "articles/harbor-bridge-ledger/index.html" in same[-1]
+    assert "articles/library-fire/index.html" not in same[-1]
+    assert story_pages[0].relative_to(out).as_posix() not in same[-1]
+    assert any(m.startswith("write:") and "2 written" in m for m in seen), seen
+    assert kept_page.stat().st_mtime_ns == before
+    assert tree(out) == fresh_tree(config, tmp_path)
+
+
 @pytest.mark.parametrize("obstacle", ["symlink", "file-for-folder", "folder-for-file"])
 def test_an_output_that_cannot_be_updated_in_place_is_replaced(tmp_path: Path,
                                                                obstacle: str) -> None:

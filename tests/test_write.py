@@ -120,3 +120,19 @@ def test_a_failed_folder_stops_the_write_and_keeps_the_previous_site(
         publish(files, out, threads=threads)
     assert _tree(out) == {"index.html": b"v1"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_files_known_to_be_the_same_are_taken_from_the_old_site(tmp_path: Path) -> None:
+    """``publish(same=...)``: files the caller found identical in the old site are
+    linked from it (kept as they are), not given as bytes."""
+    from generator.write import publish
+
+    out = tmp_path / "site"
+    publish({"a/page.html": b"same", "b.html": b"old", "gone.html": b"x"}, out)
+    inode = (out / "a" / "page.html").stat().st_ino
+    stats = publish({"b.html": b"new"}, out, same=["a/page.html"])
+    assert (stats.written, stats.unchanged) == (1, 1)
+    assert (out / "a" / "page.html").read_bytes() == b"same"
+    assert (out / "a" / "page.html").stat().st_ino == inode
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) \
+        == ["a/page.html", "b.html"]

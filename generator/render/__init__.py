@@ -17,12 +17,13 @@ import contextlib
 import functools
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _json_str
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import jinja2
 import markupsafe
@@ -590,6 +591,13 @@ class Reuse:
     key (read and filled)."""
     compiled: Path | None = None
     """A folder for compiled templates kept between processes (Jinja2's bytecode cache)."""
+    output: Path | None = None
+    """The output folder as it is before this build writes it, if it exists: a story or
+    article page made anew whose file there already holds the same bytes is left out
+    of the result too, and listed in ``same``. It is compared where it is made (in a
+    worker when there are many), so the write stage, which runs alone, need not read
+    it again, and its bytes are not sent back from the worker."""
+    same: set[str] = field(default_factory=set)
 
 
 def _key(*parts: Any) -> str:
@@ -600,17 +608,29 @@ def _key(*parts: Any) -> str:
 PARALLEL_PAGES = 400
 """Fewer pages than this are made in this process (starting workers costs more)."""
 
-_PENDING: dict[int, list[Callable[[], bytes]]] = {}
+_PENDING: dict[int, list[Callable[[], bytes | None]]] = {}
 """Makers by render call (several builds may run at once in threads)."""
 
 
-def _make_slice(task: tuple[int, int, int]) -> list[bytes]:
+def _make_slice(task: tuple[int, int, int]) -> list[bytes | None]:
     call, start, stop = task
     return [make() for make in _PENDING[call][start:stop]]
 
 
+def _unless_there(make: Callable[[], bytes], path: str) -> Callable[[], bytes | None]:
+    """``make``, giving None instead of bytes that the file at ``path`` already holds."""
+    from ..write import same_bytes
+
+    def made() -> bytes | None:
+        data = make()
+        return None if same_bytes(path, data) else data
+
+    return made
+
+
 @contextlib.contextmanager
-def _making(makers: list[Callable[[], bytes]], jobs: int) -> Iterator[Callable[[], list[bytes]]]:
+def _making(makers: list[Callable[[], bytes | None]],
+            jobs: int) -> Iterator[Callable[[], list[bytes | None]]]:
     """Every maker's bytes, in order, from the function this yields; in ``jobs`` forked
     worker processes when there are many (the workers inherit the makers, so nothing
     but the bytes is sent). The workers start at once, so the caller can make other
@@ -647,7 +667,9 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
     """Every output file of the site, by path relative to the output folder.
 
     With ``reuse``, story and article pages whose inputs are unchanged are left
-    out of the result and listed in ``reuse.kept`` (see :class:`Reuse`). With
+    out of the result and listed in ``reuse.kept``, and with ``reuse.output`` those
+    made anew whose file there holds the same bytes, in ``reuse.same`` (see
+    :class:`Reuse`). With
     ``jobs`` above 1, many story and article pages are made in that many forked
     worker processes (the same bytes)."""
     site = Site(config.title, config.description, config.base_url, config.base_path,
@@ -767,7 +789,10 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
               functools.partial(article_context, article, home))
     for out, _ in pending:
         files[out] = b""  # its place in the order; the bytes come below
-    with _making([make for _, make in pending], jobs) as made:
+    there = os.fspath(reuse.output) if reuse is not None and reuse.output is not None else None
+    makers = [make if there is None else _unless_there(make, os.path.join(there, out))
+              for out, make in pending]
+    with _making(makers, jobs) as made:
         undated = [s for s in stories if not any(day_of(a.published) for a in s.articles)]
         page("archive.html", "archive/index.html", days=days, undated=undated,
              page_path="archive/")
@@ -803,5 +828,9 @@ def render(digest: Digest, config: Config, reuse: Reuse | None = None,
                         files["static/" + path.relative_to(folder).as_posix()] = path.read_bytes()
         # The story and article pages, made by the workers meanwhile.
         for (out, _), data in zip(pending, made(), strict=True):
-            files[out] = data
+            if data is not None:
+                files[out] = data
+            else:  # its file in the output folder already holds these bytes
+                del files[out]
+                cast(Reuse, reuse).same.add(out)
     return files
