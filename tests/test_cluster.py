@@ -330,6 +330,25 @@ def test_word_lists_read_directly_equal_wordfreqs(code: str) -> None:
     assert direct is not None and direct == wordfreq.get_frequency_dict(code, wordlist="best")
 
 
+def test_words_looked_up_in_one_batch_get_the_whole_lists_frequencies(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch lookup reads wordfreq's list as it is stored (no dict of every word) and
+    gives each word the frequency of the whole list: the later centibel for a word
+    listed twice, 0.0 for one not listed; English's real list included."""
+    from generator.cluster import features
+
+    features.use_word_lists(None)
+    english = features._frequencies("en")
+    words = sorted({*list(english)[::997], "the", "zzzqxj-not-a-word"})
+    assert features._lookup_many("en", words) == {w: english.get(w, 0.0) for w in words}
+    fake = [(0.1, ["a", "b"]), (0.01, ["b", "c"])]
+    monkeypatch.setattr(features, "_buckets", lambda code: fake)
+    assert features._lookup_many("xx", ["a", "b", "c", "d"]) \
+        == {"a": 0.1, "b": 0.01, "c": 0.01, "d": 0.0}
+    assert features._read_word_list("xx") == {"a": 0.1, "b": 0.01, "c": 0.01}
+    features._LOADED.discard("xx")
+
+
 def test_codes_that_need_language_matching_are_left_to_wordfreq() -> None:
     from generator.cluster.features import _read_word_list
 

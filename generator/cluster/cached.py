@@ -189,12 +189,12 @@ class Frequencies:
         (in a detached process when :func:`in_background` can start one)."""
         from . import features
 
-        missing = [(code, table) for code, table in features.loaded_frequencies().items()
+        missing = [code for code in features.loaded_codes()
                    if code not in self.listed and self.word_list(code) is None]
-        lists = [(self._path(code), table) for code, table in missing]
+        lists = [(self._path(code), code) for code in missing]
         if lists and not in_background(lambda: _write_lists(lists)):
             _write_lists(lists)
-        self.listed.update(code for code, _ in missing)
+        self.listed.update(missing)
 
     def save(self) -> None:
         """Keep the frequencies looked up (and write missing list files, if
@@ -209,11 +209,13 @@ class Frequencies:
         self.store.save()
 
 
-def _write_lists(lists: list[tuple[Path, dict[str, float]]]) -> None:
+def _write_lists(lists: list[tuple[Path, str]]) -> None:
+    """Write each list file (path, language code) from wordfreq's whole list (made
+    here: in a cold build, in the background process)."""
     from . import features
 
-    for path, table in lists:
-        body = features.WordList.encode(table)
+    for path, code in lists:
+        body = features.WordList.encode(features.full_list(code))
         data = hashlib.sha256(body).hexdigest().encode() + b"\n" + body
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
