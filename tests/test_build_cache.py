@@ -684,12 +684,20 @@ def test_background_work_runs_detached_and_never_from_a_threaded_process(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
+    from generator.cluster import cached
     from generator.cluster.cached import in_background
 
     done = tmp_path / "done"
     monkeypatch.setattr(threading, "active_count", lambda: 1)  # whatever else pytest runs
     assert in_background(lambda: done.write_text("yes"))
     assert _wait_for(lambda: [done] if done.exists() else []) == [done]
+    # the child between this process and the detached one is reaped later, not left
+    left = list(cached._STARTING)
+    assert len(left) == 1
+    cached.reap()
+    assert cached._STARTING == []
+    with pytest.raises(ChildProcessError):
+        os.waitpid(left[0], os.WNOHANG)  # no longer a child of this process: reaped
     monkeypatch.setattr(threading, "active_count", lambda: 2)
     assert not in_background(lambda: (tmp_path / "never").write_text("no"))
     assert not (tmp_path / "never").exists()

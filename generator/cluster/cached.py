@@ -44,15 +44,12 @@ def columns(table: dict[str, Any]) -> list[list[Any]]:
 
 def features_reader(keys: dict[str, str], cache: Cache | None, version: str,
                     extracted: Mapping[str, tuple[str, Any]] | None = None,
-                    ) -> tuple[Any, Any]:
+                    ) -> tuple[Any, FeatureStore | None]:
     """An extract function for clustering that keeps each article's features in the
     build cache (in their original order: the vectors' sums depend on it), and the
-    packed store to save afterwards. ``extracted`` holds features already extracted
-    (by the cleaning workers), by article id, with the language they were extracted
-    in; they are used when clustering asks for that language."""
-    from collections import Counter
-
-    from ..cache import Packed
+    store to save afterwards. ``extracted`` holds features already extracted (by the
+    cleaning workers), by article id, with the language they were extracted in; they
+    are used when clustering asks for that language."""
     from . import features as features_module
 
     known = extracted or {}
@@ -65,13 +62,51 @@ def features_reader(keys: dict[str, str], cache: Cache | None, version: str,
 
     if cache is None:
         return extract, None
-    store = Packed(cache.folder, "features")
-    number = (int, float)
+    store = FeatureStore(cache, version)
 
     def features_of(article: Article, language: str) -> features_module.Features:
-        key = Cache.key(version, language, keys[article.id])
-        data = store.get(key)
+        content = keys[article.id]
+        made = known.get(article.id)
+        if made is not None and made[0] == (article.language or language):
+            # Extracted now (the article was cleaned anew): kept when the store saves.
+            store.made.append((language, content, made[1]))
+            return cast(features_module.Features, made[1])
+        found = store.get(language, content)
+        if found is None:
+            found = extract(article, language)
+            store.made.append((language, content, found))
+        return found
+
+    return features_of, store
+
+
+class FeatureStore:
+    """Each article's features in one packed file of the build cache, by code version,
+    language and the article's content key. The features made by this build are keyed
+    and put when it saves (a build saves while its story workers work: keying and
+    converting 1,479 articles' features took 0.03-0.04 s of clustering, which the build
+    process runs alone)."""
+
+    def __init__(self, cache: Cache, version: str) -> None:
+        from ..cache import Packed
+
+        self.store = Packed(cache.folder, "features")
+        self.version = version
+        self.made: list[tuple[str, str, Any]] = []
+        """(language, content key, features) of the features made by this build."""
+
+    def _key(self, language: str, content: str) -> str:
+        return Cache.key(self.version, language, content)
+
+    def get(self, language: str, content: str) -> Any | None:
+        """The kept features of the article with this content key, or None."""
+        from collections import Counter
+
+        from . import features as features_module
+
+        data = self.store.get(self._key(language, content))
         if isinstance(data, dict):
+            number = (int, float)
             try:
                 words = pairs(data.get("w"), number)
                 return features_module.Features(
@@ -82,13 +117,18 @@ def features_reader(keys: dict[str, str], cache: Cache | None, version: str,
                     surface=pairs(data.get("s"), str))
             except serial.SerialError:
                 pass
-        found = extract(article, language)
-        store.put(key, {"w": columns(found.words), "n": columns(found.names),
-                        "u": columns(found.numbers), "f": columns(found.forms),
-                        "s": columns(found.surface)})
-        return found
+        return None
 
-    return features_of, store
+    def save(self) -> None:
+        """Put the features made by this build, then write the file (see
+        :class:`~generator.cache.Packed`)."""
+        made, self.made = self.made, []
+        for language, content, found in made:
+            self.store.put(self._key(language, content),
+                           {"w": columns(found.words), "n": columns(found.names),
+                            "u": columns(found.numbers), "f": columns(found.forms),
+                            "s": columns(found.surface)})
+        self.store.save()
 
 
 def distribution_tag(name: str) -> str:
@@ -207,6 +247,7 @@ class Frequencies:
             self.store.put(self.tag, tables)
         self.write_lists()
         self.store.save()
+        reap()
 
 
 def _write_lists(lists: list[tuple[Path, str]]) -> None:
@@ -233,11 +274,14 @@ def in_background(work: Callable[[], object]) -> bool:
 
     The process is a grandchild (reaped by the system, not left a zombie here), with
     standard input and output on /dev/null and no other file descriptor open, so a
-    caller that reads this process's output is not kept waiting for it."""
+    caller that reads this process's output is not kept waiting for it. The child
+    between them exits as soon as it has started it; it is reaped by :func:`reap`
+    (the build calls it later, rather than wait 0.01-0.02 s for it here)."""
     import threading
 
     if os.name != "posix" or threading.active_count() > 1:
         return False
+    reap()
     try:
         pid = os.fork()
     except OSError:
@@ -253,5 +297,17 @@ def in_background(work: Callable[[], object]) -> bool:
                 work()
         finally:
             os._exit(0)
-    os.waitpid(pid, 0)
+    _STARTING.append(pid)
     return True
+
+
+_STARTING: list[int] = []
+"""The children :func:`in_background` forked and did not wait for yet."""
+
+
+def reap() -> None:
+    """Wait for the children :func:`in_background` left (each exits once it has started
+    its own child, so this hardly waits)."""
+    while _STARTING:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(_STARTING.pop(), 0)
