@@ -1079,7 +1079,8 @@ def _build(config: Config, progress: Progress, jobs: int | None, executor: Execu
         if use_cache:
             # After an update, only the files it wrote or removed differ from the listing.
             updated = intact or present is not None
-            after = _relisted(listing, output, stats.touched) if updated else _listing(output)
+            after = (_relisted(listing, output, stats.touched) if updated
+                     else stats.listing if stats.listing is not None else _listing(output))
             _save_state(state_path, {"fingerprint": fingerprint, "output": str(output),
                                      "files": after, "pages": reuse.keys})
         else:  # this output no longer matches its saved state (another output's stays)

@@ -59,6 +59,9 @@ class WriteStats:
     unchanged: int = 0
     touched: list[str] = field(default_factory=list)
     """Paths :func:`update` wrote or removed (every other file is as it was)."""
+    listing: dict[str, list[int]] | None = None
+    """After :func:`publish`: the size and modification time (ns) of every file of the
+    new site, by path, as they were written (the folder need not be listed again)."""
 
     @property
     def files(self) -> int:
@@ -101,6 +104,7 @@ def publish(files: Mapping[str, bytes], output: Path, *, threads: int = 2,
     of the time. What is written does not depend on the number of threads.
     """
     output = output.absolute()
+    previous = output.is_dir()  # else no file can be reused: none is looked for
     folders: dict[tuple[str, ...], list[tuple[str, str]]] = {}
     taken = set(same) - set(files)
     for rel in sorted({*files, *taken}):  # every path is checked before anything is written
@@ -112,12 +116,15 @@ def publish(files: Mapping[str, bytes], output: Path, *, threads: int = 2,
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=parent))
     except OSError as exc:
         raise OutputError(f"{output}: cannot write here ({exc.strerror})") from None
+    listing: dict[str, list[int]] = {}
     try:
         counts = _each_folder(list(folders.items()), max(1, min(threads, 8)),
                               lambda folder: _write_folder(files, os.fspath(staging),
-                                                           os.fspath(output), folder))
+                                                           os.fspath(output) if previous
+                                                           else None, folder, listing))
         stats = WriteStats(written=sum(c[0] for c in counts),
-                           unchanged=sum(c[1] for c in counts))
+                           unchanged=sum(c[1] for c in counts),
+                           listing=dict(sorted(listing.items())))
         _swap(staging, output)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -128,10 +135,11 @@ def publish(files: Mapping[str, bytes], output: Path, *, threads: int = 2,
     return stats
 
 
-def _write_folder(files: Mapping[str, bytes], staging: str, output: str,
-                  folder: _Folder) -> tuple[int, int]:
+def _write_folder(files: Mapping[str, bytes], staging: str, output: str | None,
+                  folder: _Folder, listing: dict[str, list[int]]) -> tuple[int, int]:
     """Make one folder of the site in ``staging`` and write its files (each hard-linked
-    from the previous site in ``output`` when its bytes are the same there); return
+    from the previous site in ``output``, if there is one, when its bytes are the same
+    there), entering each file's size and modification time in ``listing``; return
     how many were written and how many kept."""
     parts, names = folder
     into = os.path.join(staging, *parts)
@@ -140,26 +148,49 @@ def _write_folder(files: Mapping[str, bytes], staging: str, output: str,
     written = unchanged = 0
     for name, rel in names:
         target = os.path.join(into, name)
-        previous = os.path.join(output, *parts, name)
+        previous = os.path.join(output, *parts, name) if output is not None else ""
         if rel not in files:  # known to be the same in the old site (see publish)
             try:
                 os.link(previous, target)
             except OSError:
                 shutil.copyfile(previous, target)
             unchanged += 1
+            info = os.lstat(target)
+            listing[rel] = [info.st_size, info.st_mtime_ns]
             continue
         data = files[rel]
-        if same_bytes(previous, data):
+        if output is not None and same_bytes(previous, data):
             try:
                 os.link(previous, target)
                 unchanged += 1
+                info = os.lstat(target)
+                listing[rel] = [info.st_size, info.st_mtime_ns]
                 continue
             except OSError:
                 pass  # no hard links here: write the bytes
-        with open(target, "wb") as f:
-            f.write(data)
+        info = _write_new(target, data)
+        listing[rel] = [info.st_size, info.st_mtime_ns]
         written += 1
     return written, unchanged
+
+
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) \
+    | getattr(os, "O_BINARY", 0)
+
+
+def _write_new(path: str, data: bytes) -> os.stat_result:
+    """Write ``data`` as the file ``path`` (the user's umask applies, as with ``open``)
+    and return its status once written: three system calls and a status, where
+    ``open(path, "wb")`` also asks whether the file is a terminal and for its block
+    size (2,796 files: 0.02-0.03 s less)."""
+    fd = os.open(path, _NEW_FILE, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        return os.fstat(fd)
+    finally:
+        os.close(fd)
 
 
 def _each_folder(folders: list[_Folder], threads: int,

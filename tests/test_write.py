@@ -136,3 +136,25 @@ def test_files_known_to_be_the_same_are_taken_from_the_old_site(tmp_path: Path) 
     assert (out / "a" / "page.html").stat().st_ino == inode
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) \
         == ["a/page.html", "b.html"]
+
+
+def test_publish_lists_the_files_it_writes_as_a_scan_of_the_folder_would(
+        tmp_path: Path) -> None:
+    """``publish`` returns every file's size and modification time as written (new,
+    kept from the old site, or taken as the same), equal to listing the folder; new
+    files get the mode ``open`` would give them."""
+    import os
+
+    from generator.build import _listing
+    from generator.write import publish
+
+    out = tmp_path / "site"
+    first = publish({"a/x.html": b"same", "b.html": b"old" * 70_000}, out)
+    assert first.listing == _listing(out)
+    second = publish({"a/x.html": b"same", "c/d/e.txt": b"new"}, out, same=["b.html"])
+    assert second.listing == _listing(out)
+    assert (out / "b.html").read_bytes() == b"old" * 70_000
+    assert sorted(second.listing or {}) == ["a/x.html", "b.html", "c/d/e.txt"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (out / "c" / "d" / "e.txt").stat().st_mode & 0o777 == 0o666 & ~umask
