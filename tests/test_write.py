@@ -158,3 +158,22 @@ def test_publish_lists_the_files_it_writes_as_a_scan_of_the_folder_would(
     umask = os.umask(0)
     os.umask(umask)
     assert (out / "c" / "d" / "e.txt").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_same_bytes_reads_only_regular_files_holding_exactly_the_bytes(tmp_path: Path) -> None:
+    from generator.write import same_bytes
+
+    page = tmp_path / "page.html"
+    page.write_bytes(b"<p>same</p>")
+    assert same_bytes(page, b"<p>same</p>")
+    assert not same_bytes(page, b"<p>same</p>!")  # file shorter
+    assert not same_bytes(page, b"<p>same</p"[:-1])  # file longer
+    assert not same_bytes(page, b"<p>diff</p>")  # same length, other bytes
+    assert not same_bytes(tmp_path / "missing.html", b"")
+    link = tmp_path / "link.html"
+    link.symlink_to(page)
+    assert not same_bytes(link, b"<p>same</p>")
+    assert not same_bytes(tmp_path, b"")  # a folder
+    empty = tmp_path / ".nojekyll"
+    empty.write_bytes(b"")
+    assert same_bytes(empty, b"")
