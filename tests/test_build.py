@@ -159,6 +159,31 @@ def test_cli_builds_offline_with_empty_nltk_data(tmp_path: Path) -> None:
     assert len(data["stories"][0]["summary"]) >= 3
 
 
+def test_commands_run_numpys_blas_on_one_thread_unless_the_user_chose(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command sets the BLAS thread counts to 1 before numpy is imported (its thread
+    pool only spun beside the build's own processes), leaving a value the user set."""
+    from generator import cli
+
+    for name in cli.ONE_THREAD:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    cli._one_blas_thread()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == os.environ["MKL_NUM_THREADS"] == "1"
+    assert os.environ["OMP_NUM_THREADS"] == "3"
+    # in a real command, before numpy's import
+    env = {k: v for k, v in os.environ.items() if k not in cli.ONE_THREAD}
+    code = ("import os, sys\n"
+            "from generator.cli import main\n"
+            "assert 'numpy' not in sys.modules\n"
+            "main(['inspect', sys.argv[1]])\n"
+            "print(os.environ.get('OPENBLAS_NUM_THREADS'))\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(SEEDS)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "1"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
